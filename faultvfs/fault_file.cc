@@ -1,0 +1,358 @@
+// FaultVfs: file handles, the page cache, sync and writeback failure.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "faultvfs/fault_vfs.h"
+#include "faultvfs/internal/fault_inode.h"
+
+namespace fl::faultvfs {
+
+namespace internal {
+
+void ranges_erase(std::map<uint64_t, uint64_t>& ranges, uint64_t start, uint64_t end) {
+  if (start >= end) return;
+  auto it = ranges.upper_bound(start);
+  if (it != ranges.begin()) --it;
+  while (it != ranges.end() && it->first < end) {
+    auto [s, e] = *it;
+    if (e <= start) {
+      ++it;
+      continue;
+    }
+    it = ranges.erase(it);
+    if (s < start) ranges.emplace(s, start);
+    if (e > end) ranges.emplace(end, e);
+  }
+}
+
+void ranges_insert(std::map<uint64_t, uint64_t>& ranges, uint64_t start, uint64_t end) {
+  if (start >= end) return;
+  ranges_erase(ranges, start, end);
+  ranges.emplace(start, end);
+}
+
+}  // namespace internal
+
+using internal::DataOp;
+
+class FaultFile final : public File {
+ public:
+  FaultFile(FaultVfs* vfs, uint64_t inode, uint64_t epoch, std::string path, uint64_t err_seq_seen)
+      : vfs_(vfs), inode_(inode), epoch_(epoch), path_(std::move(path)), err_seq_seen_(err_seq_seen) {}
+  ~FaultFile() override {
+    if (!closed_) static_cast<void>(close());
+  }
+
+  Result<size_t> read(uint64_t offset, std::span<uint8_t> out) override;
+  Result<size_t> write(uint64_t offset, ByteView data) override;
+  Status truncate(uint64_t size_bytes) override;
+  Status sync() override { return sync_common(OpKind::kSync); }
+  Status datasync() override { return sync_common(OpKind::kDatasync); }
+  Result<uint64_t> size() override;
+  Status close() override;
+
+ private:
+  // The inode, or EBADF for a closed handle or one from before a crash.
+  Result<FaultVfs::Inode*> inode_locked();
+  Status sync_common(OpKind op);
+
+  FaultVfs* vfs_;
+  uint64_t inode_;
+  uint64_t epoch_;
+  std::string path_;
+  uint64_t err_seq_seen_;
+  bool closed_ = false;
+};
+
+Result<std::unique_ptr<File>> FaultVfs::open_handle_locked(Inode& inode, std::string_view path) {
+  ++inode.handles;
+  // errseq_sample(): an error nobody has seen yet is reported to this handle too.
+  uint64_t seen = inode.wb_err_seen ? inode.wb_err_seq : 0;
+  return std::unique_ptr<File>(new FaultFile(this, inode.id, epoch_, std::string(path), seen));
+}
+
+Result<FaultVfs::Inode*> FaultFile::inode_locked() {
+  if (closed_) return Status::io_error(path_, EBADF);
+  if (epoch_ != vfs_->epoch_) return Status::io_error(path_ + " (handle from before a crash)", EBADF, true);
+  auto it = vfs_->inodes_.find(inode_);
+  FL_ASSERT(it != vfs_->inodes_.end());  // Invariant: an open handle keeps its inode
+  return it->second.get();
+}
+
+Result<size_t> FaultFile::read(uint64_t offset, std::span<uint8_t> out) {
+  std::lock_guard lock(vfs_->mu_);
+  FL_ASSIGN_OR_RETURN(FaultVfs::Inode * inode, inode_locked());
+  const uint64_t size = inode->cache.size();
+  const uint64_t count = offset >= size ? 0 : std::min<uint64_t>(out.size(), size - offset);
+  FaultVfs::OpContext ctx{OpKind::kRead, path_, inode, offset, count};
+  FL_ASSIGN_OR_RETURN(std::optional<FaultVfs::Firing> firing, vfs_->begin_op_locked(ctx));
+  const uint64_t sector = vfs_->plan_.sector_size_bytes;
+  if (firing && firing->action.kind == ActionKind::kFail) {
+    // A latent sector error: these sectors fail every read until rewritten.
+    uint64_t end = std::min(offset + count, inode->durable_size);
+    for (uint64_t s = offset / sector; s * sector < end; ++s) inode->bad_sectors.insert(s);
+    vfs_->log_locked(ctx, "fail", Status::errno_name(firing->action.err) + " (latent sector error)", firing->rule);
+    return Status::io_error(path_, firing->action.err, /*injected=*/true);
+  } else if (firing) {
+    FL_TRY(vfs_->fire_locked(*firing, ctx));
+  }
+  if (count == 0) return size_t{0};
+  // Sectors with a latent error fail the read where it reaches the disk.
+  const uint64_t disk_end = std::min(offset + count, inode->durable_size);
+  if (offset < disk_end && !inode->bad_sectors.empty()) {
+    auto bad = inode->bad_sectors.lower_bound(offset / sector);
+    if (bad != inode->bad_sectors.end() && *bad * sector < disk_end) {
+      vfs_->log_locked(ctx, "fail", "EIO (latent sector error)", -1);
+      return Status::io_error(path_, EIO, /*injected=*/true);
+    }
+  }
+  std::memcpy(out.data(), inode->cache.data() + offset, count);
+  return static_cast<size_t>(count);
+}
+
+Result<size_t> FaultFile::write(uint64_t offset, ByteView data) {
+  std::lock_guard lock(vfs_->mu_);
+  FL_ASSIGN_OR_RETURN(FaultVfs::Inode * inode, inode_locked());
+  FaultVfs::OpContext ctx{OpKind::kWrite, path_, inode, offset, data.size()};
+  FL_ASSIGN_OR_RETURN(std::optional<FaultVfs::Firing> firing, vfs_->begin_op_locked(ctx));
+  if (firing) FL_TRY(vfs_->fire_locked(*firing, ctx));
+  const uint64_t sector = vfs_->plan_.sector_size_bytes;
+  uint64_t count = data.size();
+  if (firing && firing->action.kind == ActionKind::kShortWrite) {
+    count = 1 + vfs_->faults_prng_.uniform(count - 1);  // 1 .. size-1 bytes
+    vfs_->log_locked(ctx, "short-write", "wrote " + std::to_string(count) + " of " + std::to_string(data.size()),
+                     firing->rule);
+  }
+  const uint64_t size_before = inode->cache.size();
+  const uint64_t size_after = std::max(size_before, offset + count);
+  if (vfs_->plan_.capacity_bytes && size_after > size_before &&
+      vfs_->used_bytes_locked() + (size_after - size_before) > *vfs_->plan_.capacity_bytes) {
+    vfs_->log_locked(ctx, "fail", "ENOSPC (capacity)", -1);
+    return Status::io_error(path_, ENOSPC, /*injected=*/true);
+  }
+  if (count == 0) return size_t{0};
+  uint64_t disk_offset = offset;
+  if (firing && firing->action.kind == ActionKind::kMisdirect) {
+    // Another sector-aligned place inside the file, same offset within the sector.
+    const uint64_t slots = (size_after - count - offset % sector) / sector + 1;
+    uint64_t slot = vfs_->faults_prng_.uniform(slots - 1);
+    if (slot >= offset / sector) ++slot;  // never the intended sector
+    disk_offset = slot * sector + offset % sector;
+    FL_ASSERT(disk_offset != offset && disk_offset + count <= size_after);
+    vfs_->log_locked(ctx, "misdirect", "lands at offset " + std::to_string(disk_offset), firing->rule);
+  }
+  if (size_after > size_before) inode->cache.resize(size_after, 0);
+  std::memcpy(inode->cache.data() + offset, data.data(), count);
+  const uint64_t arena_pos = inode->arena.size();
+  inode->arena.insert(inode->arena.end(), data.begin(), data.begin() + static_cast<ptrdiff_t>(count));
+  inode->pending.push_back(DataOp{DataOp::Kind::kWrite, disk_offset, offset, count, arena_pos, size_after});
+  // Rewriting a sector remaps a latent error away.
+  if (!inode->bad_sectors.empty()) {
+    for (uint64_t s = offset / sector; s * sector < offset + count; ++s) inode->bad_sectors.erase(s);
+  }
+  return static_cast<size_t>(count);
+}
+
+Status FaultFile::truncate(uint64_t size_bytes) {
+  std::lock_guard lock(vfs_->mu_);
+  FL_ASSIGN_OR_RETURN(FaultVfs::Inode * inode, inode_locked());
+  FaultVfs::OpContext ctx{OpKind::kTruncate, path_, inode, size_bytes, 0};
+  FL_ASSIGN_OR_RETURN(std::optional<FaultVfs::Firing> firing, vfs_->begin_op_locked(ctx));
+  if (firing) FL_TRY(vfs_->fire_locked(*firing, ctx));
+  const uint64_t size_before = inode->cache.size();
+  if (vfs_->plan_.capacity_bytes && size_bytes > size_before &&
+      vfs_->used_bytes_locked() + (size_bytes - size_before) > *vfs_->plan_.capacity_bytes) {
+    vfs_->log_locked(ctx, "fail", "ENOSPC (capacity)", -1);
+    return Status::io_error(path_, ENOSPC, /*injected=*/true);
+  }
+  inode->cache.resize(size_bytes, 0);
+  internal::ranges_erase(inode->unwritten, size_bytes, UINT64_MAX);
+  inode->pending.push_back(DataOp{DataOp::Kind::kTruncate, size_bytes, size_bytes, 0, inode->arena.size(), size_bytes});
+  return Status::success();
+}
+
+Status FaultFile::sync_common(OpKind op) {
+  std::lock_guard lock(vfs_->mu_);
+  FL_ASSIGN_OR_RETURN(FaultVfs::Inode * inode, inode_locked());
+  FaultVfs::OpContext ctx{op, path_, inode};
+  FL_ASSIGN_OR_RETURN(std::optional<FaultVfs::Firing> firing, vfs_->begin_op_locked(ctx));
+  if (firing && firing->action.kind == ActionKind::kFail) {
+    // The writeback of this file's dirty pages failed ([fvfs.5]).
+    vfs_->log_locked(ctx, "fail", Status::errno_name(firing->action.err), firing->rule);
+    vfs_->writeback_failed_locked(*inode, firing->action.err, ctx);
+  } else if (firing) {
+    FL_TRY(vfs_->fire_locked(*firing, ctx));
+  }
+  FL_TRY(vfs_->persist_data_locked(*inode));
+  // errseq_check_and_advance(): report an error this handle has not seen.
+  if (inode->wb_err_seq != err_seq_seen_) {
+    err_seq_seen_ = inode->wb_err_seq;
+    inode->wb_err_seen = true;
+    return Status::io_error(path_, inode->wb_err, /*injected=*/true);
+  }
+  return Status::success();
+}
+
+Result<uint64_t> FaultFile::size() {
+  std::lock_guard lock(vfs_->mu_);
+  FL_ASSIGN_OR_RETURN(FaultVfs::Inode * inode, inode_locked());
+  FaultVfs::OpContext ctx{OpKind::kSize, path_, inode};
+  FL_ASSIGN_OR_RETURN(std::optional<FaultVfs::Firing> firing, vfs_->begin_op_locked(ctx));
+  if (firing) FL_TRY(vfs_->fire_locked(*firing, ctx));
+  return static_cast<uint64_t>(inode->cache.size());
+}
+
+Status FaultFile::close() {
+  std::lock_guard lock(vfs_->mu_);
+  if (closed_) return Status::io_error(path_, EBADF);
+  closed_ = true;
+  if (epoch_ != vfs_->epoch_) return Status::success();  // the crash closed it already
+  FaultVfs::Inode* inode = vfs_->inodes_.at(inode_).get();
+  FL_ASSERT(inode->handles > 0);
+  --inode->handles;
+  FaultVfs::OpContext ctx{OpKind::kClose, path_, inode};
+  Result<std::optional<FaultVfs::Firing>> firing = vfs_->begin_op_locked(ctx);
+  if (firing.ok() && *firing) static_cast<void>(vfs_->fire_locked(**firing, ctx));
+  vfs_->collect_garbage_locked();
+  return firing.ok() ? Status::success() : firing.take_status();
+}
+
+// ---- durable content -----------------------------------------------------
+
+Status FaultVfs::durable_read_locked(Inode& inode, uint64_t offset, std::span<uint8_t> out) {
+  FL_ASSERT(offset + out.size() <= inode.durable_size);
+  if (!inode.backend) {
+    std::memcpy(out.data(), inode.shadow.data() + offset, out.size());
+    return Status::success();
+  }
+  size_t done = 0;
+  while (done < out.size()) {
+    FL_ASSIGN_OR_RETURN(size_t got, inode.backend->read(offset + done, out.subspan(done)));
+    if (got == 0) return Status::corruption(inode.durable_path.value_or("(unlinked)"), "backend file shorter than its durable size");
+    done += got;
+  }
+  return Status::success();
+}
+
+Result<Bytes> FaultVfs::durable_content_locked(Inode& inode) {
+  Bytes content(inode.durable_size);
+  FL_TRY(durable_read_locked(inode, 0, content));
+  return content;
+}
+
+Status FaultVfs::load_cache_locked(Inode& inode) {
+  if (inode.cache_loaded) return Status::success();
+  FL_ASSIGN_OR_RETURN(inode.cache, durable_content_locked(inode));
+  inode.cache_loaded = true;
+  return Status::success();
+}
+
+Status FaultVfs::persist_data_locked(Inode& inode) {
+  if (inode.pending.empty()) return Status::success();
+  uint64_t durable_size = inode.durable_size;
+  for (const DataOp& op : inode.pending) {
+    if (op.kind == DataOp::Kind::kWrite) {
+      ByteView bytes(inode.arena.data() + op.arena_pos, op.length);
+      if (inode.backend) {
+        FL_ASSIGN_OR_RETURN(size_t wrote, inode.backend->write(op.offset, bytes));
+        if (wrote != bytes.size()) return Status::io_error(inode.durable_path.value_or("(unlinked)"), EIO);
+      } else {
+        if (inode.shadow.size() < op.offset + op.length) inode.shadow.resize(op.offset + op.length, 0);
+        std::memcpy(inode.shadow.data() + op.offset, bytes.data(), bytes.size());
+      }
+      durable_size = std::max(durable_size, op.offset + op.length);
+      internal::ranges_erase(inode.unwritten, op.offset, op.offset + op.length);
+      if (op.offset != op.cache_offset) {
+        // Misdirected: the cache holds the bytes where they were meant to go,
+        // the disk does not; and the disk's target range is not what the cache says.
+        internal::ranges_insert(inode.unwritten, op.cache_offset, op.cache_offset + op.length);
+        internal::ranges_insert(inode.unwritten, op.offset, op.offset + op.length);
+      }
+    } else {
+      if (inode.backend) {
+        FL_TRY(inode.backend->truncate(op.size_after));
+      } else {
+        inode.shadow.resize(op.size_after, 0);
+      }
+      durable_size = op.size_after;
+      internal::ranges_erase(inode.unwritten, op.size_after, UINT64_MAX);
+    }
+  }
+  FL_ASSERT(durable_size == inode.cache.size());  // Invariant: a sync persists the size too
+  inode.durable_size = durable_size;
+  inode.pending.clear();
+  inode.arena.clear();
+  return Status::success();
+}
+
+void FaultVfs::writeback_failed_locked(Inode& inode, int err, const OpContext& ctx) {
+  if (plan_.fsync != FsyncSemantics::kRetry) {
+    // The failed pages leave the dirty set; the size (metadata) stays pending.
+    std::vector<DataOp> residual;
+    uint64_t cut = inode.durable_size;  // bytes at or past this are not the disk's
+    for (const DataOp& op : inode.pending) {
+      if (op.kind == DataOp::Kind::kTruncate) {
+        residual.push_back(op);
+        cut = std::min(cut, op.size_after);
+        continue;
+      }
+      if (plan_.fsync == FsyncSemantics::kExt4) {
+        internal::ranges_insert(inode.unwritten, op.cache_offset, op.cache_offset + op.length);
+      }
+      if (residual.empty() ? op.size_after > inode.durable_size : op.size_after > residual.back().size_after) {
+        residual.push_back(DataOp{DataOp::Kind::kTruncate, op.size_after, op.size_after, 0, 0, op.size_after});
+      }
+    }
+    if (plan_.fsync == FsyncSemantics::kRevert) {
+      // The pages are dropped: a re-read finds the disk's bytes.
+      Result<Bytes> durable = durable_content_locked(inode);
+      if (durable.ok()) {
+        for (const DataOp& op : inode.pending) {
+          if (op.kind != DataOp::Kind::kWrite) continue;
+          for (uint64_t off = op.cache_offset; off < op.cache_offset + op.length && off < inode.cache.size(); ++off) {
+            inode.cache[off] = off < cut ? (*durable)[off] : 0;
+          }
+          internal::ranges_erase(inode.unwritten, op.cache_offset, op.cache_offset + op.length);
+        }
+      }
+    }
+    inode.pending = std::move(residual);
+    inode.arena.clear();
+  }
+  if (inode.handles == 0 && faults_prng_.chance(plan_.drop_unseen_error)) {
+    log_locked(ctx, "error-dropped", "no handle open: the error was not recorded", -1);
+    return;
+  }
+  ++inode.wb_err_seq;
+  inode.wb_err = err;
+  inode.wb_err_seen = false;
+}
+
+void FaultVfs::corrupt_locked(Inode& inode, uint32_t bits, const OpContext& ctx, int rule) {
+  std::string detail;
+  for (uint32_t i = 0; i < bits; ++i) {
+    const uint64_t offset = faults_prng_.uniform(inode.durable_size);
+    const uint8_t mask = static_cast<uint8_t>(1u << faults_prng_.uniform(8));
+    uint8_t byte = 0;
+    if (!durable_read_locked(inode, offset, {&byte, 1}).ok()) continue;
+    byte ^= mask;
+    if (inode.backend) {
+      if (!inode.backend->write(offset, {&byte, 1}).ok()) continue;
+    } else {
+      inode.shadow[offset] = byte;
+    }
+    // A clean cached page is re-read from the disk and shows the flip.
+    bool dirty = std::any_of(inode.pending.begin(), inode.pending.end(), [&](const DataOp& op) {
+      return op.kind == DataOp::Kind::kWrite && op.cache_offset <= offset && offset < op.cache_offset + op.length;
+    });
+    auto range = inode.unwritten.upper_bound(offset);
+    bool unwritten = range != inode.unwritten.begin() && std::prev(range)->second > offset;
+    if (!dirty && !unwritten && offset < inode.cache.size()) inode.cache[offset] = byte;
+    detail += (detail.empty() ? "" : ", ") + std::string("byte ") + std::to_string(offset) + " ^= " +
+              std::to_string(mask);
+  }
+  log_locked(ctx, "corrupt", detail, rule);
+}
+
+}  // namespace fl::faultvfs
