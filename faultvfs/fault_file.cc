@@ -178,13 +178,14 @@ Status FaultFile::sync_common(OpKind op) {
   FaultVfs::OpContext ctx{op, path_, inode};
   FL_ASSIGN_OR_RETURN(std::optional<FaultVfs::Firing> firing, vfs_->begin_op_locked(ctx));
   if (firing && firing->action.kind == ActionKind::kFail) {
-    // The writeback of this file's dirty pages failed ([fvfs.5]).
+    // The writeback of this file's dirty pages failed ([fvfs.5]); nothing
+    // else of this sync reaches the disk.
     vfs_->log_locked(ctx, "fail", Status::errno_name(firing->action.err), firing->rule);
     vfs_->writeback_failed_locked(*inode, firing->action.err, ctx);
-  } else if (firing) {
-    FL_TRY(vfs_->fire_locked(*firing, ctx));
+  } else {
+    if (firing) FL_TRY(vfs_->fire_locked(*firing, ctx));
+    FL_TRY(vfs_->persist_data_locked(*inode));
   }
-  FL_TRY(vfs_->persist_data_locked(*inode));
   // errseq_check_and_advance(): report an error this handle has not seen.
   if (inode->wb_err_seq != err_seq_seen_) {
     err_seq_seen_ = inode->wb_err_seq;

@@ -147,8 +147,10 @@ bool FaultVfs::rule_selects_locked(size_t index, const OpContext& ctx) {
   if (when.path && !glob_match(*when.path, ctx.path)) return false;
   if (when.phase && !phase_active(*when.phase)) return false;
   if (when.after_op && op_index_ - 1 < *when.after_op) return false;
-  if (!applicable_locked(rule.action, ctx)) return false;
+  // nth counts the operations the selector names; an action that cannot
+  // apply to the nth one (a short write of one byte) does not fire.
   if (when.nth && ++rule_matches_[index] != *when.nth) return false;
+  if (!applicable_locked(rule.action, ctx)) return false;
   if (when.probability && !faults_prng_.chance(*when.probability)) return false;
   return true;
 }
