@@ -76,6 +76,11 @@ void FaultVfs::collect_garbage_locked() {
 
 Result<CrashSpace> FaultVfs::crash_space() const {
   std::lock_guard lock(mu_);
+  // Reading the backend does not change the model.
+  return const_cast<FaultVfs*>(this)->crash_space_locked();
+}
+
+Result<CrashSpace> FaultVfs::crash_space_locked() {
   CrashSpace space;
   space.durable_ = durable_;
   space.names_ = pending_names_;
@@ -88,11 +93,10 @@ Result<CrashSpace> FaultVfs::crash_space() const {
   for (const NameOp& op : pending_names_) {
     if (op.inode != 0) named.insert(op.inode);
   }
-  auto* self = const_cast<FaultVfs*>(this);  // reading the backend does not change the model
   for (uint64_t id : named) {
-    Inode& inode = *self->inodes_.at(id);
+    Inode& inode = *inodes_.at(id);
     CrashSpace::FileState file;
-    FL_ASSIGN_OR_RETURN(file.durable, self->durable_content_locked(inode));
+    FL_ASSIGN_OR_RETURN(file.durable, durable_content_locked(inode));
     file.ops = inode.pending;
     file.arena = inode.arena;
     space.files_.emplace(id, std::move(file));
@@ -104,7 +108,6 @@ Result<CrashSummary> FaultVfs::crash(CrashKind kind) {
   std::lock_guard lock(mu_);
   CrashSummary summary;
   summary.kind = kind;
-  const uint64_t garbage_seed = Prng::stream(plan_.seed ^ epoch_, "garbage").next();
   if (kind == CrashKind::kProcess) {
     // The kernel outlives the process: everything written reaches the disk in
     // time, clean-but-unwritten pages stay cached ([fvfs.3]).
@@ -114,32 +117,15 @@ Result<CrashSummary> FaultVfs::crash(CrashKind kind) {
     }
     FL_TRY(persist_names_locked(internal::Persisted(pending_names_.size(), true)));
   } else {
-    // Count the states (clean files have one; their bytes are not needed).
-    CrashSpace space;
-    space.durable_ = durable_;
-    space.names_ = pending_names_;
-    space.order_ = plan_.meta_order;
-    space.sector_size_bytes_ = plan_.sector_size_bytes;
-    space.size_before_data_ = plan_.size_before_data;
-    std::map<uint64_t, Bytes> outcome;
-    for (auto& [id, inode] : inodes_) {
-      CrashSpace::FileState file;
-      if (!inode->pending.empty()) {
-        FL_ASSIGN_OR_RETURN(file.durable, durable_content_locked(*inode));
-        file.ops = inode->pending;
-        file.arena = inode->arena;
-      }
-      space.files_.emplace(id, std::move(file));
-    }
+    FL_ASSIGN_OR_RETURN(CrashSpace space, crash_space_locked());
     summary.states = space.count();
     // Choose one state with the crash-state stream ([fvfs.4]): names first,
     // then every dirty file in inode order.
     internal::Persisted persisted = internal::NameCrashModel(pending_names_, plan_.meta_order).sample(crash_prng_);
+    std::map<uint64_t, Bytes> outcome;
     for (auto& [id, inode] : inodes_) {
-      if (inode->pending.empty()) continue;
-      const CrashSpace::FileState& file = space.files_.at(id);
-      internal::FileCrashModel model(file.durable, file.ops, file.arena, plan_.sector_size_bytes,
-                                     plan_.size_before_data, garbage_seed ^ id);
+      if (inode->pending.empty() || !space.files_.count(id)) continue;  // clean, or never named
+      internal::FileCrashModel model = space.model(id);
       outcome[id] = model.content(model.sample(crash_prng_));
     }
     FL_TRY(persist_names_locked(persisted));

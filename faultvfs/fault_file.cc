@@ -89,21 +89,25 @@ Result<size_t> FaultFile::read(uint64_t offset, std::span<uint8_t> out) {
   FL_ASSIGN_OR_RETURN(std::optional<FaultVfs::Firing> firing, vfs_->begin_op_locked(ctx));
   const uint64_t sector = vfs_->plan_.sector_size_bytes;
   if (firing && firing->action.kind == ActionKind::kFail) {
-    // A latent sector error: these sectors fail every read until rewritten.
-    uint64_t end = std::min(offset + count, inode->durable_size);
-    for (uint64_t s = offset / sector; s * sector < end; ++s) inode->bad_sectors.insert(s);
-    vfs_->log_locked(ctx, "fail", Status::errno_name(firing->action.err) + " (latent sector error)", firing->rule);
+    // A latent sector error in the first sector this read fetches from the
+    // disk: it fails every read that reaches it until it is rewritten.
+    std::optional<uint64_t> first = vfs_->first_disk_byte_locked(*inode, offset, offset + count);
+    FL_ASSERT(first.has_value());  // applicable_locked() checked it
+    inode->bad_sectors.insert(*first / sector);
+    vfs_->log_locked(ctx, "fail",
+                     Status::errno_name(firing->action.err) + " (latent error in sector " +
+                         std::to_string(*first / sector) + ")",
+                     firing->rule);
     return Status::io_error(path_, firing->action.err, /*injected=*/true);
-  } else if (firing) {
-    FL_TRY(vfs_->fire_locked(*firing, ctx));
   }
+  if (firing) FL_TRY(vfs_->fire_locked(*firing, ctx));
   if (count == 0) return size_t{0};
-  // Sectors with a latent error fail the read where it reaches the disk.
-  const uint64_t disk_end = std::min(offset + count, inode->durable_size);
-  if (offset < disk_end && !inode->bad_sectors.empty()) {
-    auto bad = inode->bad_sectors.lower_bound(offset / sector);
-    if (bad != inode->bad_sectors.end() && *bad * sector < disk_end) {
-      vfs_->log_locked(ctx, "fail", "EIO (latent sector error)", -1);
+  for (auto bad = inode->bad_sectors.lower_bound(offset / sector);
+       bad != inode->bad_sectors.end() && *bad * sector < offset + count; ++bad) {
+    uint64_t from = std::max(offset, *bad * sector);
+    uint64_t to = std::min(offset + count, (*bad + 1) * sector);
+    if (vfs_->first_disk_byte_locked(*inode, from, to)) {
+      vfs_->log_locked(ctx, "fail", "EIO (latent error in sector " + std::to_string(*bad) + ")", -1);
       return Status::io_error(path_, EIO, /*injected=*/true);
     }
   }
@@ -147,10 +151,6 @@ Result<size_t> FaultFile::write(uint64_t offset, ByteView data) {
   const uint64_t arena_pos = inode->arena.size();
   inode->arena.insert(inode->arena.end(), data.begin(), data.begin() + static_cast<ptrdiff_t>(count));
   inode->pending.push_back(DataOp{DataOp::Kind::kWrite, disk_offset, offset, count, arena_pos, size_after});
-  // Rewriting a sector remaps a latent error away.
-  if (!inode->bad_sectors.empty()) {
-    for (uint64_t s = offset / sector; s * sector < offset + count; ++s) inode->bad_sectors.erase(s);
-  }
   return static_cast<size_t>(count);
 }
 
@@ -221,8 +221,31 @@ Status FaultFile::close() {
 
 // ---- durable content -----------------------------------------------------
 
+std::optional<uint64_t> FaultVfs::first_disk_byte_locked(const Inode& inode, uint64_t offset, uint64_t end) const {
+  // Bytes at or past a pending truncate, or past the durable size, are not the disk's.
+  uint64_t limit = std::min(end, inode.durable_size);
+  for (const auto& op : inode.pending) {
+    if (op.kind == internal::DataOp::Kind::kTruncate) limit = std::min(limit, op.size_after);
+  }
+  if (offset >= limit) return std::nullopt;
+  std::map<uint64_t, uint64_t> cached = inode.unwritten;  // clean pages that differ from the disk
+  for (const auto& op : inode.pending) {
+    if (op.kind == internal::DataOp::Kind::kWrite) {
+      internal::ranges_insert(cached, op.cache_offset, op.cache_offset + op.length);
+    }
+  }
+  uint64_t at = offset;
+  auto it = cached.upper_bound(at);
+  if (it != cached.begin()) --it;
+  for (; it != cached.end() && it->first <= at; ++it) {
+    if (it->second > at) at = it->second;  // [it->first, it->second) covers `at`
+  }
+  return at < limit ? std::optional<uint64_t>(at) : std::nullopt;
+}
+
 Status FaultVfs::durable_read_locked(Inode& inode, uint64_t offset, std::span<uint8_t> out) {
   FL_ASSERT(offset + out.size() <= inode.durable_size);
+  if (out.empty()) return Status::success();
   if (!inode.backend) {
     std::memcpy(out.data(), inode.shadow.data() + offset, out.size());
     return Status::success();
@@ -263,6 +286,9 @@ Status FaultVfs::persist_data_locked(Inode& inode) {
         std::memcpy(inode.shadow.data() + op.offset, bytes.data(), bytes.size());
       }
       durable_size = std::max(durable_size, op.offset + op.length);
+      // Rewriting a sector on the disk remaps a latent error away.
+      const uint64_t sector = plan_.sector_size_bytes;
+      for (uint64_t s = op.offset / sector; s * sector < op.offset + op.length; ++s) inode.bad_sectors.erase(s);
       internal::ranges_erase(inode.unwritten, op.offset, op.offset + op.length);
       if (op.offset != op.cache_offset) {
         // Misdirected: the cache holds the bytes where they were meant to go,
@@ -278,9 +304,23 @@ Status FaultVfs::persist_data_locked(Inode& inode) {
       }
       durable_size = op.size_after;
       internal::ranges_erase(inode.unwritten, op.size_after, UINT64_MAX);
+      const uint64_t sector = plan_.sector_size_bytes;
+      inode.bad_sectors.erase(inode.bad_sectors.lower_bound((op.size_after + sector - 1) / sector),
+                              inode.bad_sectors.end());  // freed blocks
     }
   }
-  FL_ASSERT(durable_size == inode.cache.size());  // Invariant: a sync persists the size too
+  // Invariant: the last pending op left the file at the size the cache has.
+  FL_ASSERT(inode.pending.back().size_after == inode.cache.size());
+  if (durable_size != inode.cache.size()) {
+    // A misdirected append grew the file without writing its end: a sync
+    // persists the size anyway, and the tail reads as zeros.
+    if (inode.backend) {
+      FL_TRY(inode.backend->truncate(inode.cache.size()));
+    } else {
+      inode.shadow.resize(inode.cache.size(), 0);
+    }
+    durable_size = inode.cache.size();
+  }
   inode.durable_size = durable_size;
   inode.pending.clear();
   inode.arena.clear();

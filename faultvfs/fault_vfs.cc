@@ -120,8 +120,10 @@ bool FaultVfs::applicable_locked(const Action& action, const OpContext& ctx) con
           ctx.op == OpKind::kLock || ctx.op == OpKind::kUnlock) {
         return false;
       }
-      // A read fails only where it reaches the disk: the durable bytes.
-      if (ctx.op == OpKind::kRead) return ctx.inode && ctx.length > 0 && ctx.offset < ctx.inode->durable_size;
+      // A read fails only where it reaches the disk, not where the page cache serves it.
+      if (ctx.op == OpKind::kRead) {
+        return ctx.inode && first_disk_byte_locked(*ctx.inode, ctx.offset, ctx.offset + ctx.length).has_value();
+      }
       return true;
     case ActionKind::kShortWrite: return ctx.op == OpKind::kWrite && ctx.length >= 2;
     case ActionKind::kCorrupt: return ctx.inode && ctx.inode->durable_size > 0;
@@ -164,26 +166,41 @@ void FaultVfs::maybe_evict_locked() {
   }
   if (candidates.empty()) return;
   Inode& inode = *candidates[faults_prng_.uniform(candidates.size())];
-  // Reload the clean pages from the disk: the unwritten bytes are gone.
   Result<Bytes> content = durable_content_locked(inode);
   if (!content.ok()) return;  // the backend failed: keep the pages rather than invent bytes
   const Bytes& durable = *content;
+  // Clean pages are dropped and re-read from the disk; dirty bytes (under a
+  // pending write) stay. Past a pending truncate the disk's bytes are gone.
+  std::map<uint64_t, uint64_t> dirty;
+  uint64_t cut = inode.durable_size;
+  for (const auto& op : inode.pending) {
+    if (op.kind == internal::DataOp::Kind::kWrite) {
+      internal::ranges_insert(dirty, op.cache_offset, op.cache_offset + op.length);
+    } else {
+      cut = std::min(cut, op.size_after);
+    }
+  }
   uint64_t evicted = 0;
   for (auto [start, end] : inode.unwritten) {
     for (uint64_t off = start; off < std::min<uint64_t>(end, inode.cache.size()); ++off) {
-      inode.cache[off] = off < durable.size() ? durable[off] : 0;
+      auto next = dirty.upper_bound(off);
+      if (next != dirty.begin() && std::prev(next)->second > off) continue;
+      inode.cache[off] = off < cut ? durable[off] : 0;
+      ++evicted;
     }
-    evicted += end - start;
-  }
-  // Pages under a pending write are dirty, not clean: put the writes back.
-  for (const auto& op : inode.pending) {
-    if (op.kind != internal::DataOp::Kind::kWrite) continue;
-    std::copy_n(inode.arena.begin() + static_cast<ptrdiff_t>(op.arena_pos), op.length,
-                inode.cache.begin() + static_cast<ptrdiff_t>(op.cache_offset));
   }
   inode.unwritten.clear();
-  OpContext ctx{OpKind::kRead, inode.durable_path.value_or("")};
-  log_locked(ctx, "evict", std::to_string(evicted) + " clean-but-unwritten bytes", -1);
+  const std::string path = name_of_locked(inode);
+  OpContext ctx{OpKind::kRead, path, &inode};
+  log_locked(ctx, "evict", std::to_string(evicted) + " clean-but-unwritten bytes re-read from the disk", -1);
+  log_.back().op = "cache";
+}
+
+std::string FaultVfs::name_of_locked(const Inode& inode) const {
+  for (const auto& [path, id] : current_.files) {
+    if (id == inode.id) return path;
+  }
+  return inode.durable_path.value_or("(unlinked)");
 }
 
 Result<std::optional<FaultVfs::Firing>> FaultVfs::begin_op_locked(const OpContext& ctx) {

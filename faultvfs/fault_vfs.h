@@ -138,6 +138,11 @@ class FaultVfs final : public Vfs {
   // Durable content of an inode (backend file or in-memory shadow).
   Status durable_read_locked(Inode& inode, uint64_t offset, std::span<uint8_t> out);
   Result<Bytes> durable_content_locked(Inode& inode);
+  Result<CrashSpace> crash_space_locked();
+  // The first byte of [offset, end) a read would fetch from the disk (not
+  // from a dirty or clean-but-unwritten page), if any.
+  std::optional<uint64_t> first_disk_byte_locked(const Inode& inode, uint64_t offset, uint64_t end) const;
+  std::string name_of_locked(const Inode& inode) const;
   Status load_cache_locked(Inode& inode);
   Result<std::unique_ptr<File>> open_handle_locked(Inode& inode, std::string_view path);
   Status persist_data_locked(Inode& inode);

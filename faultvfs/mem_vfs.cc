@@ -35,9 +35,10 @@ class MemFile final : public File {
   Result<size_t> write(uint64_t offset, ByteView in) override {
     std::lock_guard lock(vfs_->mu_);
     if (!inode_) return Status::io_error(path_, EBADF);
+    if (in.empty()) return size_t{0};  // [vfs.4]
     Bytes& data = inode_->data;
     if (offset + in.size() > data.size()) data.resize(offset + in.size());
-    if (!in.empty()) std::memcpy(data.data() + offset, in.data(), in.size());
+    std::memcpy(data.data() + offset, in.data(), in.size());
     return in.size();
   }
 

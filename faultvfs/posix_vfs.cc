@@ -87,10 +87,7 @@ class PosixFile final : public File {
   Result<size_t> write(uint64_t offset, ByteView in) override {
     if (fd_ < 0) return Status::io_error(path_, EBADF);
     if (offset > kOffsetBytesMax - in.size()) return Status::io_error(path_, EFBIG);
-    if (in.empty()) {
-      FL_TRY(extend_to(offset));  // [posix.3]
-      return size_t{0};
-    }
+    if (in.empty()) return size_t{0};  // [vfs.4]: an empty write changes nothing
     const size_t want = std::min<size_t>(in.size(), SSIZE_MAX);
     ssize_t wrote = retry_on_interrupt(
         [&] { return ::pwrite(fd_, in.data(), want, static_cast<off_t>(offset)); });
@@ -139,13 +136,6 @@ class PosixFile final : public File {
   }
 
  private:
-  // Grows the file to `size_bytes` when it is shorter; never shrinks it.
-  Status extend_to(uint64_t size_bytes) {
-    FL_ASSIGN_OR_RETURN(uint64_t current, size());
-    if (size_bytes <= current) return Status::success();
-    return truncate(size_bytes);
-  }
-
   int fd_;  // -1 after close()
   std::string path_;
 };

@@ -21,8 +21,7 @@
 // [posix.3] write() loops on EINTR and returns the count of a short pwrite(2)
 //           ([vfs.4]); read() loops until the buffer is full or end of file
 //           ([vfs.5]). Writing past the end zero-fills the gap; an empty
-//           write past the end extends the file to the offset, as vfs.h's
-//           write() says (a bare pwrite(2) of zero bytes would not).
+//           write changes nothing, as pwrite(2) of zero bytes ([vfs.4]).
 // [posix.4] sync() is fsync(2), datasync() is fdatasync(2), sync_dir() is
 //           fsync(2) of the directory opened O_RDONLY|O_DIRECTORY. A failed
 //           sync is reported as the kernel reported it and never retried:

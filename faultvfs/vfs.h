@@ -14,7 +14,10 @@
 //         from any handle on the same file.
 // [vfs.4] write() returns how many bytes it wrote: all of them, or fewer (a
 //         short write: exactly that prefix was written). A failed write with
-//         an error wrote nothing.
+//         an error wrote nothing. An empty write changes nothing (pwrite(2)).
+// [vfs.8] lock() takes an advisory lock on a path whose parent exists; a
+//         backend may create an empty file there (PosixVfs does, MemVfs does
+//         not). unlock() of a path not locked is kInvalidArgument.
 // [vfs.5] read() returns fewer bytes than asked only at end of file; the rest
 //         of the buffer is left untouched.
 // [vfs.6] A File stays usable after its name is renamed or removed (POSIX

@@ -88,6 +88,30 @@ TEST(FsyncSemantics, Ext4EvictionMakesReadsReturnTheDiskBytes) {
   EXPECT_TRUE(logged);
 }
 
+TEST(FsyncSemantics, EvictionKeepsDirtyBytesAndPendingTruncates) {
+  FaultPlan plan = plan_failing_sync(FsyncSemantics::kExt4, 2);
+  plan.evict_unwritten = {1, 1};
+  Rig rig(plan);
+  rig.vfs->set_injection(false);
+  auto file = rig.open("f");
+  rig.write(*file, 0, repeat('A', 400));
+  ASSERT_TRUE(file->sync().ok());
+  rig.vfs->set_injection(true);
+  rig.write(*file, 0, repeat('F', 400));
+  ASSERT_TRUE(file->sync().ok());          // the rule's 1st sync (the one above ran with injection off)
+  rig.write(*file, 0, repeat('X', 400));
+  ASSERT_FALSE(file->sync().ok());         // 2nd: fails, X is clean but unwritten
+  rig.vfs->set_injection(false);
+  rig.write(*file, 200, repeat('B', 50));  // dirty
+  ASSERT_TRUE(file->truncate(220).ok());
+  ASSERT_TRUE(file->truncate(300).ok());
+  rig.vfs->set_injection(true);
+  // The next operation evicts: X's clean bytes become the disk's F, B stays
+  // up to the truncate at 220, and nothing past it comes back.
+  std::string seen = rig.read(*file, 0, 300);
+  EXPECT_EQ(seen, repeat('F', 200) + repeat('B', 20) + std::string(80, '\0'));
+}
+
 TEST(ErrorDelivery, EveryHandleOpenAtTheFailureGetsEioOnce) {
   FaultPlan plan;
   // The 2nd write triggers a background writeback failure of what is dirty.

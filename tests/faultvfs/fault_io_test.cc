@@ -69,13 +69,59 @@ TEST(ReadFaults, LatentSectorErrorLastsUntilRewritten) {
   auto file = rig.open("f");
   rig.write(*file, 0, repeat('a', 2048));
   ASSERT_TRUE(file->sync().ok());
+  ASSERT_TRUE(rig.vfs->sync_dir("").ok());
   Bytes out(100);
   EXPECT_EQ(file->read(600, out).status().err(), EIO);   // sector 1 goes bad
   EXPECT_EQ(file->read(512, out).status().err(), EIO);   // and stays bad
   EXPECT_TRUE(file->read(0, out).ok());                  // sector 0 is fine
   EXPECT_TRUE(file->read(1024, out).ok());               // so is sector 2
-  rig.write(*file, 512, repeat('b', 512));               // rewriting remaps it
+  rig.write(*file, 512, repeat('b', 512));               // the cache serves it now
   EXPECT_EQ(rig.read(*file, 600, 4), "bbbb");
+  ASSERT_TRUE(file->sync().ok());                        // rewritten on the disk: remapped
+  EXPECT_EQ(rig.read(*file, 600, 4), "bbbb");
+  ASSERT_TRUE(rig.vfs->crash(CrashKind::kPower).ok());
+  auto reopened = rig.open("f", OpenMode::kMustExist);
+  EXPECT_EQ(rig.read(*reopened, 510, 4), std::string("aabb"));
+}
+
+TEST(ReadFaults, LatentErrorSurvivesACrashUntilTheRewriteReachesTheDisk) {
+  FaultPlan plan;
+  plan.rules.push_back(make_rule(Selector{.op = OpKind::kRead, .nth = 1}, Action{.kind = ActionKind::kFail, .err = EIO}));
+  Rig rig(plan);
+  auto file = rig.open("f");
+  rig.write(*file, 0, repeat('a', 1024));
+  ASSERT_TRUE(file->sync().ok());
+  ASSERT_TRUE(rig.vfs->sync_dir("").ok());
+  Bytes out(10);
+  EXPECT_FALSE(file->read(0, out).ok());
+  rig.write(*file, 0, repeat('b', 512));  // pending only
+  file.reset();
+  ASSERT_TRUE(rig.vfs->crash(CrashKind::kPower).ok());
+  auto reopened = rig.open("f", OpenMode::kMustExist);
+  Bytes sector(512);
+  Result<size_t> got = reopened->read(0, sector);
+  // Either the rewrite landed (no error, 'b's) or it did not (the error stays).
+  if (got.ok()) {
+    EXPECT_EQ(sector[0], 'b');
+  } else {
+    EXPECT_EQ(got.status().err(), EIO);
+  }
+  EXPECT_TRUE(reopened->read(512, sector).ok());
+}
+
+TEST(ReadFaults, OnlyTheFirstSectorReadFromDiskGoesBad) {
+  FaultPlan plan;
+  plan.rules.push_back(make_rule(Selector{.op = OpKind::kRead, .nth = 1}, Action{.kind = ActionKind::kFail, .err = EIO}));
+  Rig rig(plan);
+  auto file = rig.open("f");
+  rig.write(*file, 0, repeat('a', 4096));
+  ASSERT_TRUE(file->sync().ok());
+  rig.write(*file, 0, repeat('c', 1024));  // sectors 0-1 are dirty in the cache
+  Bytes out(4096);
+  EXPECT_FALSE(file->read(0, out).ok());   // sector 2 is the first fetched from disk
+  EXPECT_TRUE(file->read(0, {out.data(), 1024}).ok());
+  EXPECT_FALSE(file->read(1024, {out.data(), 1}).ok());
+  EXPECT_TRUE(file->read(1536, {out.data(), 2560}).ok());
 }
 
 TEST(ReadFaults, ReadsOfBytesOnlyInTheCacheCannotFail) {
@@ -125,6 +171,24 @@ TEST(Misdirect, BytesReachAnotherSectorAndTheCacheHidesItUntilTheCrash) {
   ASSERT_NE(landed, std::string::npos);
   EXPECT_EQ(landed % 512, 0u);
   EXPECT_NE(landed, 1024u);
+}
+
+TEST(Misdirect, AMisdirectedAppendStillPersistsTheSize) {
+  FaultPlan plan;
+  plan.seed = 2;
+  plan.rules.push_back(make_rule(Selector{.op = OpKind::kWrite, .nth = 2}, Action{.kind = ActionKind::kMisdirect}));
+  Rig rig(plan);
+  auto file = rig.open("f");
+  rig.write(*file, 0, repeat('.', 4096));
+  ASSERT_TRUE(file->sync().ok());
+  ASSERT_TRUE(rig.vfs->sync_dir("").ok());
+  rig.write(*file, 4096, repeat('M', 512));
+  ASSERT_TRUE(file->sync().ok());
+  EXPECT_EQ(rig.read(*file, 4096, 512), repeat('M', 512));
+  std::string disk(as_chars(rig.backend.image().files.at("f")));
+  ASSERT_EQ(disk.size(), 4608u);
+  EXPECT_EQ(disk.substr(4096), std::string(512, '\0')) << "the tail never got its bytes";
+  EXPECT_NE(disk.find(repeat('M', 512)), std::string::npos);
 }
 
 TEST(Phases, RuleTargetsTheNthWriteInsideAPhase) {
