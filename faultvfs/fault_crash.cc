@@ -14,6 +14,7 @@ Status FaultVfs::apply_name_op_locked(const NameOp& op) {
     case NameOp::Kind::kCreate: {
       Inode& inode = *inodes_.at(op.inode);  // Invariant: pending operations keep their inode
       FL_ASSERT(!inode.backend);
+      FL_TRY(flush_all_locked(inode));  // the shadow now holds the durable bytes
       FL_ASSIGN_OR_RETURN(std::unique_ptr<File> file, backend_.open(op.path, OpenMode::kCreateNew));
       if (!inode.shadow.empty()) {
         FL_ASSIGN_OR_RETURN(size_t wrote, file->write(0, inode.shadow));
@@ -99,6 +100,12 @@ Result<CrashSpace> FaultVfs::crash_space_locked() {
     FL_ASSIGN_OR_RETURN(file.durable, durable_content_locked(inode));
     file.ops = inode.pending;
     file.arena = inode.arena;
+    for (internal::DataOp& op : file.ops) {  // the copy owns every pending byte
+      if (op.kind != internal::DataOp::Kind::kWrite || op.arena_pos != internal::kInCache) continue;
+      ByteView bytes = op_bytes_locked(inode, op);
+      op.arena_pos = file.arena.size();
+      file.arena.insert(file.arena.end(), bytes.begin(), bytes.end());
+    }
     space.files_.emplace(id, std::move(file));
   }
   return space;
@@ -116,7 +123,10 @@ Result<CrashSummary> FaultVfs::crash(CrashKind kind) {
       FL_TRY(persist_data_locked(*inode));
     }
     FL_TRY(persist_names_locked(internal::Persisted(pending_names_.size(), true)));
+    for (auto& [id, inode] : inodes_) FL_TRY(flush_all_locked(*inode));
   } else {
+    // The backend holds exactly the durable state from here on.
+    for (auto& [id, inode] : inodes_) FL_TRY(flush_all_locked(*inode));
     FL_ASSIGN_OR_RETURN(CrashSpace space, crash_space_locked());
     summary.states = space.count();
     // Choose one state with the crash-state stream ([fvfs.4]): names first,
@@ -136,16 +146,17 @@ Result<CrashSummary> FaultVfs::crash(CrashKind kind) {
       inode.arena.clear();
       if (!inode.durable_path) continue;  // its name did not survive: the data is unreachable
       FL_ASSERT(inode.backend);
-      FL_ASSIGN_OR_RETURN(size_t wrote, inode.backend->write(0, content));
-      if (wrote != content.size()) return Status::io_error(*inode.durable_path, EIO);
-      FL_TRY(inode.backend->truncate(content.size()));
+      FL_TRY(backend_write_locked(inode, 0, content));
+      FL_TRY(backend_truncate_locked(inode, content.size()));
       inode.durable_size = content.size();
       ++summary.files_changed;
     }
     for (auto& [id, inode] : inodes_) {
       inode->pending.clear();
       inode->arena.clear();
+      inode->by_ref.clear();
       inode->unwritten.clear();  // the page cache is gone
+      FL_ASSERT(inode->deferred.empty());  // flushed above
       inode->cache = Bytes();
       inode->cache_loaded = false;
       inode->wb_err_seq = 0;

@@ -45,7 +45,13 @@ FaultVfs::FaultVfs(Vfs& backend, FaultPlan plan)
       rule_matches_(plan_.rules.size(), 0),
       rule_fires_(plan_.rules.size(), 0) {}
 
-FaultVfs::~FaultVfs() = default;
+FaultVfs::~FaultVfs() {
+  // Leave the backend holding the durable state (deferred write-back).
+  std::lock_guard lock(mu_);
+  for (auto& [id, inode] : inodes_) {
+    if (inode->durable_path) static_cast<void>(flush_all_locked(*inode));
+  }
+}
 
 Result<std::unique_ptr<FaultVfs>> FaultVfs::create(Vfs& backend, FaultPlan plan) {
   FL_TRY(validate_fault_plan(plan));
@@ -70,6 +76,7 @@ Status FaultVfs::scan_backend(const std::string& dir, int depth) {
     Inode& inode = new_inode_locked();
     FL_ASSIGN_OR_RETURN(inode.backend, backend_.open(path, OpenMode::kMustExist));
     FL_ASSIGN_OR_RETURN(inode.durable_size, inode.backend->size());
+    inode.backend_size = inode.durable_size;
     inode.durable_path = path;
     durable_.files[path] = inode.id;
   }
@@ -417,6 +424,14 @@ std::optional<CrashKind> FaultVfs::crash_requested() const {
   return crash_requested_;
 }
 
+Status FaultVfs::flush_backend() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, inode] : inodes_) {
+    if (inode->durable_path) FL_TRY(flush_all_locked(*inode));
+  }
+  return Status::success();
+}
+
 void FaultVfs::set_injection(bool enabled) {
   std::lock_guard lock(mu_);
   injection_ = enabled;
@@ -447,7 +462,9 @@ std::string FaultVfs::fault_log_jsonl() const {
 uint64_t FaultVfs::pending_bytes() const {
   std::lock_guard lock(mu_);
   uint64_t total = 0;
-  for (const auto& [id, inode] : inodes_) total += inode->arena.size();
+  for (const auto& [id, inode] : inodes_) {
+    for (const auto& op : inode->pending) total += op.length;
+  }
   return total;
 }
 

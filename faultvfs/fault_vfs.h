@@ -2,7 +2,8 @@
 // kernel and device, and injects faults from a FaultPlan.
 //
 // Method. The backend holds the durable state: what the disk has as of the
-// last successful sync. FaultVfs keeps everything volatile beside it: per
+// last successful sync (up to deferred write-back, see flush_backend()).
+// FaultVfs keeps everything volatile beside it: per
 // file, the ordered list of pending writes and truncates; per directory, the
 // pending creates, renames and removes; clean-but-unwritten pages left by a
 // failed writeback; Linux's per-file error sequence. Reads see the cache.
@@ -100,6 +101,12 @@ class FaultVfs final : public Vfs {
   // Everything a power loss could leave right now, for enumeration.
   Result<CrashSpace> crash_space() const;
 
+  // The durable state is the backend's bytes plus ranges a sync marked but
+  // did not copy yet (deferred write-back: one copy per write instead of
+  // two). This copies them now, so the backend alone holds the durable
+  // state, as it always does right after crash() and when FaultVfs is destroyed.
+  Status flush_backend();
+
   // Faults off: no rule is evaluated (for a harness's own setup and checks).
   void set_injection(bool enabled);
   const FaultPlan& plan() const { return plan_; }
@@ -144,6 +151,16 @@ class FaultVfs final : public Vfs {
   std::optional<uint64_t> first_disk_byte_locked(const Inode& inode, uint64_t offset, uint64_t end) const;
   std::string name_of_locked(const Inode& inode) const;
   Status load_cache_locked(Inode& inode);
+  // The backend file, or the shadow of a file whose name is not durable.
+  Status backend_write_locked(Inode& inode, uint64_t offset, ByteView data);
+  Status backend_truncate_locked(Inode& inode, uint64_t size_bytes);
+  // Copies deferred ranges in [start, end) to the backend.
+  Status flush_locked(Inode& inode, uint64_t start, uint64_t end);
+  Status flush_all_locked(Inode& inode);
+  // Before the cache changes in [start, end): flush what is deferred there and
+  // move pending writes' bytes there to the arena.
+  Status before_cache_change_locked(Inode& inode, uint64_t start, uint64_t end);
+  ByteView op_bytes_locked(const Inode& inode, const internal::DataOp& op) const;
   Result<std::unique_ptr<File>> open_handle_locked(Inode& inode, std::string_view path);
   Status persist_data_locked(Inode& inode);
   void writeback_failed_locked(Inode& inode, int err, const OpContext& ctx);

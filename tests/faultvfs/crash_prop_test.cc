@@ -209,3 +209,72 @@ RC_GTEST_PROP(CrashSpaceProp, SyncedDataSurvivesEveryCrashState, ()) {
 
 }  // namespace
 }  // namespace fl::faultvfs::oracle
+
+namespace fl::faultvfs::oracle {
+namespace {
+
+// Property 3, last clause: under ext4 and revert semantics, bytes whose
+// writeback failed never become durable, in any crash state.
+RC_GTEST_PROP(CrashSpaceProp, FailedWritebackBytesNeverBecomeDurable, ()) {
+  FaultPlan plan;
+  plan.seed = *rc::gen::arbitrary<uint64_t>();
+  plan.fsync = *rc::gen::element(FsyncSemantics::kExt4, FsyncSemantics::kRevert);
+  plan.evict_unwritten = *rc::gen::element(Ratio{0, 1}, Ratio{1, 3});
+  plan.rules.push_back(Rule{Selector{.op = OpKind::kSync, .probability = Ratio{1, 2}},
+                            Action{.kind = ActionKind::kFail, .err = EIO}, std::nullopt});
+  MemVfs backend;
+  auto created = FaultVfs::create(backend, plan);
+  RC_ASSERT(created.ok());
+  FaultVfs& vfs = **created;
+  vfs.set_injection(false);
+  auto opened = vfs.open("f", OpenMode::kCreate);
+  RC_ASSERT(opened.ok());
+  File& file = **opened;
+  RC_ASSERT(vfs.sync_dir("").ok());
+  vfs.set_injection(true);
+
+  const int steps = *rc::gen::inRange(1, 60);
+  RC_LOG() << "semantics " << fsync_semantics_name(plan.fsync) << ", eviction " << plan.evict_unwritten.numerator
+           << "/" << plan.evict_unwritten.denominator << "\n";
+  std::set<uint8_t> pending_fills, failed_fills;
+  uint8_t fill = 0;
+  for (int i = 0; i < steps; ++i) {
+    const int what = *rc::gen::inRange(0, 10);
+    if (what < 6 && fill < 250) {
+      const uint64_t offset = *rc::gen::inRange<uint64_t>(0, 3000);
+      const uint64_t length = *rc::gen::inRange<uint64_t>(1, 700);
+      ++fill;
+      auto wrote = file.write(offset, Bytes(length, fill));
+      RC_LOG() << "write " << offset << " +" << length << " fill " << int(fill) << "\n";
+      RC_ASSERT(wrote.ok());
+      pending_fills.insert(fill);
+    } else if (what < 7) {
+      uint64_t n = *rc::gen::inRange<uint64_t>(0, 3000);
+      RC_LOG() << "truncate " << n << "\n";
+      RC_ASSERT(file.truncate(n).ok());
+    } else {
+      Status synced = file.sync();
+      RC_LOG() << "sync " << synced.ok() << "\n";
+      if (!synced.ok()) failed_fills.insert(pending_fills.begin(), pending_fills.end());
+      pending_fills.clear();
+    }
+  }
+  auto holds_failed = [&](const Bytes& bytes) {
+    return std::any_of(bytes.begin(), bytes.end(), [&](uint8_t b) { return failed_fills.count(b) > 0; });
+  };
+  auto space = vfs.crash_space();
+  RC_ASSERT(space.ok());
+  Prng prng(plan.seed);
+  space->for_each(300, prng, [&](const DiskImage& image) {
+    for (const auto& [path, data] : image.files) RC_ASSERT(!holds_failed(data));
+    return true;
+  });
+  opened->reset();
+  RC_LOG() << vfs.fault_log_jsonl();
+  RC_ASSERT(vfs.crash(CrashKind::kPower).ok());
+  RC_ASSERT(!holds_failed(backend.image().files.at("f")));
+  RC_CLASSIFY(!failed_fills.empty(), "a writeback failed");
+}
+
+}  // namespace
+}  // namespace fl::faultvfs::oracle

@@ -143,6 +143,7 @@ TEST(Corruption, FlipsExactlyTheLoggedBitsOfDurableContent) {
   ASSERT_TRUE(file->sync().ok());
   ASSERT_TRUE(rig.vfs->sync_dir("").ok());
   ASSERT_TRUE(file->size().ok());  // fires
+  ASSERT_TRUE(rig.vfs->flush_backend().ok());
   Bytes disk = rig.backend.image().files.at("f");
   int flipped = 0;
   for (uint8_t byte : disk) flipped += __builtin_popcount(byte);
@@ -185,6 +186,7 @@ TEST(Misdirect, AMisdirectedAppendStillPersistsTheSize) {
   rig.write(*file, 4096, repeat('M', 512));
   ASSERT_TRUE(file->sync().ok());
   EXPECT_EQ(rig.read(*file, 4096, 512), repeat('M', 512));
+  ASSERT_TRUE(rig.vfs->flush_backend().ok());
   std::string disk(as_chars(rig.backend.image().files.at("f")));
   ASSERT_EQ(disk.size(), 4608u);
   EXPECT_EQ(disk.substr(4096), std::string(512, '\0')) << "the tail never got its bytes";
