@@ -136,7 +136,10 @@ Result<CrashSummary> FaultVfs::crash(CrashKind kind) {
     for (auto& [id, inode] : inodes_) {
       if (inode->pending.empty() || !space.files_.count(id)) continue;  // clean, or never named
       internal::FileCrashModel model = space.model(id);
-      outcome[id] = model.content(model.sample(crash_prng_));
+      internal::FileChoice choice = model.sample(crash_prng_);
+      outcome[id] = model.content(choice);
+      // A rewrite that reached the disk remaps a latent error away.
+      for (uint64_t sector : model.rewritten_sectors(choice)) inode->bad_sectors.erase(sector);
     }
     FL_TRY(persist_names_locked(persisted));
     pending_names_.clear();

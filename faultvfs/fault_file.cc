@@ -139,6 +139,7 @@ Result<size_t> FaultFile::write(uint64_t offset, ByteView data) {
     vfs_->log_locked(ctx, "short-write", "wrote " + std::to_string(count) + " of " + std::to_string(data.size()),
                      firing->rule);
   }
+  if (count == 0) return size_t{0};  // [vfs.4]: changes nothing, needs no space
   const uint64_t size_before = inode->cache.size();
   const uint64_t size_after = std::max(size_before, offset + count);
   if (vfs_->plan_.capacity_bytes && size_after > size_before &&
@@ -146,7 +147,6 @@ Result<size_t> FaultFile::write(uint64_t offset, ByteView data) {
     vfs_->log_locked(ctx, "fail", "ENOSPC (capacity)", -1);
     return Status::io_error(path_, ENOSPC, /*injected=*/true);
   }
-  if (count == 0) return size_t{0};
   uint64_t disk_offset = offset;
   if (firing && firing->action.kind == ActionKind::kMisdirect) {
     // Another sector-aligned place inside the file, same offset within the sector.

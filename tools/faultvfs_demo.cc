@@ -2,8 +2,9 @@
 //
 //   faultvfs-demo [--seed N]        (default seed 1)
 //
-// Method. A MemVfs holds the disk; a FaultVfs (512-byte sectors,
-// size_before_data on, an empty rule list) models the page cache on top of it.
+// Method. A MemVfs holds the disk (after FaultVfs::flush_backend() or a
+// crash); a FaultVfs (512-byte sectors, size_before_data on, an empty rule
+// list) models the page cache on top of it.
 // The demo leaves three kinds of state behind:
 //   config        written, synced and its directory synced: fully durable;
 //   wal.log       1 KiB durable, then one sector overwritten and 2.5 KiB
@@ -126,6 +127,9 @@ int run(uint64_t seed) {
     must(fl::faultvfs::write_all(*vfs, "manifest", pattern(512, 'm'), /*sync=*/true));
     must(vfs->sync_dir(""));
   }
+  // A sync leaves durable bytes in FaultVfs's cache until they are flushed
+  // (deferred write-back); flush so that the MemVfs holds the durable state.
+  must(vfs->flush_backend());
   const fl::faultvfs::DiskImage durable_before = disk.image();
 
   // 1. config: synced and directory synced.

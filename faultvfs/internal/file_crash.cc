@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <unordered_map>
+
+#include "base/crc32c.h"
 
 namespace fl::faultvfs::internal {
 namespace {
@@ -100,13 +103,22 @@ void FileCrashModel::sector_bytes(const Touched& touched, uint32_t prefix, uint8
 
 std::vector<uint32_t> FileCrashModel::distinct_prefixes(const Touched& touched, uint64_t limit_bytes) const {
   FL_ASSERT(limit_bytes <= sector_size_bytes_);
-  std::map<Bytes, uint32_t> seen;
+  // Contents seen so far, bucketed by CRC; output in ascending prefix order.
+  std::unordered_map<uint32_t, std::vector<size_t>> buckets;
+  std::vector<Bytes> contents;
   std::vector<uint32_t> out;
   Bytes buffer(sector_size_bytes_);
   for (uint32_t prefix = 0; prefix <= touched.ops.size(); ++prefix) {
     sector_bytes(touched, prefix, buffer.data());
-    Bytes key(buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(limit_bytes));
-    if (seen.emplace(std::move(key), prefix).second) out.push_back(prefix);
+    const ByteView key(buffer.data(), limit_bytes);
+    std::vector<size_t>& bucket = buckets[crc32c(key)];
+    bool seen = std::any_of(bucket.begin(), bucket.end(), [&](size_t i) {
+      return std::equal(key.begin(), key.end(), contents[i].begin());
+    });
+    if (seen) continue;
+    bucket.push_back(contents.size());
+    contents.emplace_back(key.begin(), key.end());
+    out.push_back(prefix);
   }
   return out;
 }
@@ -173,6 +185,20 @@ bool FileCrashModel::for_each_distinct(const std::function<bool(const FileChoice
     }
   }
   return true;
+}
+
+std::vector<uint64_t> FileCrashModel::rewritten_sectors(const FileChoice& choice) const {
+  FL_ASSERT(choice.prefix.size() == touched_.size());
+  std::vector<uint64_t> out;
+  for (size_t i = 0; i < touched_.size(); ++i) {
+    for (uint32_t k = 0; k < choice.prefix[i]; ++k) {
+      if (ops_[touched_[i].ops[k]].kind == DataOp::Kind::kWrite) {
+        out.push_back(touched_[i].sector);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 bool FileCrashModel::possible(ByteView bytes) const {

@@ -59,6 +59,8 @@ class FileCrashModel {
   // Calls visit for one choice per distinct content ([fcrash.4]); stops when
   // visit returns false. Returns false if stopped.
   bool for_each_distinct(const std::function<bool(const FileChoice&)>& visit) const;
+  // Sectors (indices) that a persisted write of `choice` rewrote on the disk.
+  std::vector<uint64_t> rewritten_sectors(const FileChoice& choice) const;
   // Could `bytes` be the content after a crash? (exact)
   bool possible(ByteView bytes) const;
 

@@ -47,6 +47,17 @@ TEST(WriteFaults, CapacityLimitsGrowthNotOverwrites) {
   rig.write(*file, 10, "d");
 }
 
+TEST(WriteFaults, EmptyWriteNeedsNoSpace) {
+  FaultPlan plan;
+  plan.capacity_bytes = 10;
+  Rig rig(plan);
+  auto file = rig.open("f");
+  auto wrote = file->write(1000, {});
+  ASSERT_TRUE(wrote.ok()) << wrote.status().to_string();
+  EXPECT_EQ(*wrote, 0u);
+  EXPECT_EQ(*file->size(), 0u);
+}
+
 TEST(WriteFaults, ShortWriteWritesExactlyThePrefixItReports) {
   FaultPlan plan;
   plan.seed = 3;
@@ -84,29 +95,34 @@ TEST(ReadFaults, LatentSectorErrorLastsUntilRewritten) {
   EXPECT_EQ(rig.read(*reopened, 510, 4), std::string("aabb"));
 }
 
-TEST(ReadFaults, LatentErrorSurvivesACrashUntilTheRewriteReachesTheDisk) {
-  FaultPlan plan;
-  plan.rules.push_back(make_rule(Selector{.op = OpKind::kRead, .nth = 1}, Action{.kind = ActionKind::kFail, .err = EIO}));
-  Rig rig(plan);
-  auto file = rig.open("f");
-  rig.write(*file, 0, repeat('a', 1024));
-  ASSERT_TRUE(file->sync().ok());
-  ASSERT_TRUE(rig.vfs->sync_dir("").ok());
-  Bytes out(10);
-  EXPECT_FALSE(file->read(0, out).ok());
-  rig.write(*file, 0, repeat('b', 512));  // pending only
-  file.reset();
-  ASSERT_TRUE(rig.vfs->crash(CrashKind::kPower).ok());
-  auto reopened = rig.open("f", OpenMode::kMustExist);
-  Bytes sector(512);
-  Result<size_t> got = reopened->read(0, sector);
-  // Either the rewrite landed (no error, 'b's) or it did not (the error stays).
-  if (got.ok()) {
-    EXPECT_EQ(sector[0], 'b');
-  } else {
-    EXPECT_EQ(got.status().err(), EIO);
+TEST(ReadFaults, LatentErrorSurvivesACrashUnlessTheRewriteReachedTheDisk) {
+  std::set<bool> outcomes;
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
+    FaultPlan plan;
+    plan.seed = seed;
+    plan.rules.push_back(make_rule(Selector{.op = OpKind::kRead, .nth = 1}, Action{.kind = ActionKind::kFail, .err = EIO}));
+    Rig rig(plan);
+    auto file = rig.open("f");
+    rig.write(*file, 0, repeat('a', 1024));
+    ASSERT_TRUE(file->sync().ok());
+    ASSERT_TRUE(rig.vfs->sync_dir("").ok());
+    Bytes out(10);
+    EXPECT_FALSE(file->read(0, out).ok());
+    rig.write(*file, 0, repeat('b', 512));  // pending only
+    file.reset();
+    ASSERT_TRUE(rig.vfs->crash(CrashKind::kPower).ok());
+    const bool rewritten = rig.backend.image().files.at("f")[0] == 'b';
+    outcomes.insert(rewritten);
+    auto reopened = rig.open("f", OpenMode::kMustExist);
+    Bytes sector(512);
+    Result<size_t> got = reopened->read(0, sector);
+    EXPECT_EQ(got.ok(), rewritten) << "seed " << seed;
+    if (!got.ok()) {
+      EXPECT_EQ(got.status().err(), EIO);
+    }
+    EXPECT_TRUE(reopened->read(512, sector).ok());
   }
-  EXPECT_TRUE(reopened->read(512, sector).ok());
+  EXPECT_EQ(outcomes.size(), 2u) << "both crash outcomes should occur over 16 seeds";
 }
 
 TEST(ReadFaults, OnlyTheFirstSectorReadFromDiskGoesBad) {
