@@ -99,10 +99,9 @@ Result<CrashSpace> FaultVfs::crash_space_locked() {
     CrashSpace::FileState file;
     FL_ASSIGN_OR_RETURN(file.durable, durable_content_locked(inode));
     file.ops = inode.pending;
-    file.arena = inode.arena;
     for (internal::DataOp& op : file.ops) {  // the copy owns every pending byte
-      if (op.kind != internal::DataOp::Kind::kWrite || op.arena_pos != internal::kInCache) continue;
-      ByteView bytes = op_bytes_locked(inode, op);
+      if (op.kind != internal::DataOp::Kind::kWrite) continue;
+      Bytes bytes = op_bytes_locked(inode, op);
       op.arena_pos = file.arena.size();
       file.arena.insert(file.arena.end(), bytes.begin(), bytes.end());
     }
@@ -146,7 +145,7 @@ Result<CrashSummary> FaultVfs::crash(CrashKind kind) {
     for (auto& [id, content] : outcome) {
       Inode& inode = *inodes_.at(id);
       inode.pending.clear();
-      inode.arena.clear();
+      inode.pending_pages.clear();
       if (!inode.durable_path) continue;  // its name did not survive: the data is unreachable
       FL_ASSERT(inode.backend);
       FL_TRY(backend_write_locked(inode, 0, content));
@@ -156,11 +155,10 @@ Result<CrashSummary> FaultVfs::crash(CrashKind kind) {
     }
     for (auto& [id, inode] : inodes_) {
       inode->pending.clear();
-      inode->arena.clear();
-      inode->by_ref.clear();
+      inode->pending_pages.clear();
       inode->unwritten.clear();  // the page cache is gone
-      FL_ASSERT(inode->deferred.empty());  // flushed above
-      inode->cache = Bytes();
+      FL_ASSERT(inode->durable_pages.empty());  // flushed above
+      inode->cache.clear();
       inode->cache_loaded = false;
       inode->wb_err_seq = 0;
       inode->wb_err = 0;

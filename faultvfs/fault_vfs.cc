@@ -192,7 +192,7 @@ void FaultVfs::maybe_evict_locked() {
     for (uint64_t off = start; off < std::min<uint64_t>(end, inode.cache.size()); ++off) {
       auto next = dirty.upper_bound(off);
       if (next != dirty.begin() && std::prev(next)->second > off) continue;
-      inode.cache[off] = off < cut ? durable[off] : 0;
+      inode.cache.set(off, off < cut ? durable[off] : 0);
       ++evicted;
     }
   }

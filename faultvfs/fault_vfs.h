@@ -7,6 +7,8 @@
 // file, the ordered list of pending writes and truncates; per directory, the
 // pending creates, renames and removes; clean-but-unwritten pages left by a
 // failed writeback; Linux's per-file error sequence. Reads see the cache.
+// Contents live in shared copy-on-write pages (internal/paged_bytes.h), so a
+// write costs one copy and a sync none.
 // A crash ends the epoch and writes the next durable state to the backend.
 // The full model, with the kernel behaviour each part follows, is
 // docs/fault-model.md.
@@ -101,9 +103,9 @@ class FaultVfs final : public Vfs {
   // Everything a power loss could leave right now, for enumeration.
   Result<CrashSpace> crash_space() const;
 
-  // The durable state is the backend's bytes plus ranges a sync marked but
+  // The durable state is the backend's bytes plus pages a sync shared but
   // did not copy yet (deferred write-back: one copy per write instead of
-  // two). This copies them now, so the backend alone holds the durable
+  // several). This copies them now, so the backend alone holds the durable
   // state, as it always does right after crash() and when FaultVfs is destroyed.
   Status flush_backend();
 
@@ -154,13 +156,12 @@ class FaultVfs final : public Vfs {
   // The backend file, or the shadow of a file whose name is not durable.
   Status backend_write_locked(Inode& inode, uint64_t offset, ByteView data);
   Status backend_truncate_locked(Inode& inode, uint64_t size_bytes);
-  // Copies deferred ranges in [start, end) to the backend.
-  Status flush_locked(Inode& inode, uint64_t start, uint64_t end);
+  // Copies the durable pages not yet in the backend there.
   Status flush_all_locked(Inode& inode);
-  // Before the cache changes in [start, end): flush what is deferred there and
-  // move pending writes' bytes there to the arena.
-  Status before_cache_change_locked(Inode& inode, uint64_t start, uint64_t end);
-  ByteView op_bytes_locked(const Inode& inode, const internal::DataOp& op) const;
+  // The bytes a pending write wrote, as it wrote them.
+  Bytes op_bytes_locked(const Inode& inode, const internal::DataOp& op) const;
+  void share_durable_pages_locked(Inode& inode, uint64_t start, uint64_t end);
+  Status persist_by_replay_locked(Inode& inode);
   Result<std::unique_ptr<File>> open_handle_locked(Inode& inode, std::string_view path);
   Status persist_data_locked(Inode& inode);
   void writeback_failed_locked(Inode& inode, int err, const OpContext& ctx);

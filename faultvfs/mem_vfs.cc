@@ -26,7 +26,7 @@ class MemFile final : public File {
     std::lock_guard lock(vfs_->mu_);
     if (!inode_) return Status::io_error(path_, EBADF);
     const Bytes& data = inode_->data;
-    if (offset >= data.size()) return size_t{0};
+    if (offset >= data.size() || out.empty()) return size_t{0};
     size_t count = static_cast<size_t>(std::min<uint64_t>(out.size(), data.size() - offset));
     std::memcpy(out.data(), data.data() + offset, count);
     return count;

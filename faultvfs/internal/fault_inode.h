@@ -11,6 +11,7 @@
 
 #include "faultvfs/fault_vfs.h"
 #include "faultvfs/internal/file_crash.h"
+#include "faultvfs/internal/paged_bytes.h"
 
 namespace fl::faultvfs {
 
@@ -24,24 +25,19 @@ struct FaultVfs::Inode {
   Bytes shadow;
   uint64_t durable_size = 0;
 
-  // The page cache: what reads return. Invariant: cache.size() is the size.
-  Bytes cache;
+  // The page cache: what reads return. Its size is the file's size.
+  internal::PagedBytes cache;
   bool cache_loaded = false;
   // Pending writes and truncates since the last successful sync, in issue
-  // order. A write's bytes stay in the cache (arena_pos == kInCache) until
-  // something is about to change them there; then they move to `arena`
-  // (copy-on-overwrite, so an append costs one copy, not two).
+  // order. A write's bytes are the cache pages it wrote, kept as they were
+  // (pending_pages[op.arena_pos ...]; copy-on-write protects them).
   std::vector<internal::DataOp> pending;
-  Bytes arena;
-  // Pending writes whose bytes are still in the cache: start -> (end, op
-  // index). Invariant: the ranges do not overlap.
-  std::map<uint64_t, std::pair<uint64_t, size_t>> by_ref;
-  // Deferred write-back: ranges where the disk's bytes are the cache's bytes
-  // but have not been copied to the backend yet. A sync marks them instead
-  // of copying; they are flushed before the cache changes there, before a
-  // crash and when the FaultVfs goes away. Invariant: disjoint from
-  // `unwritten`, below the durable size.
-  std::map<uint64_t, uint64_t> deferred;
+  std::vector<internal::PageRef> pending_pages;
+  // Durable pages not yet copied to the backend (null: the backend's bytes).
+  // A sync shares the cache's pages here instead of copying them; they are
+  // copied by flush_all_locked() (before a crash, on flush_backend() and when
+  // FaultVfs goes away). Pages past the durable size are ignored.
+  std::vector<internal::PageRef> durable_pages;
   uint64_t backend_size = 0;  // bytes the backend file (or shadow) physically holds
   // Byte ranges [start, end) where the cache is clean yet differs from the
   // disk: failed writeback under ext4 semantics, misdirected writes.
@@ -57,8 +53,6 @@ struct FaultVfs::Inode {
 };
 
 namespace internal {
-
-inline constexpr uint64_t kInCache = UINT64_MAX;  // DataOp::arena_pos of a write still in the cache
 
 // Interval-set helpers for FaultVfs::Inode::unwritten.
 void ranges_erase(std::map<uint64_t, uint64_t>& ranges, uint64_t start, uint64_t end);

@@ -32,7 +32,7 @@ struct DataOp {
   uint64_t offset = 0;       // where a write's bytes reach the disk
   uint64_t cache_offset = 0; // where reads see them (differs for a misdirected write)
   uint64_t length = 0;       // bytes written (0 for a truncate)
-  uint64_t arena_pos = 0;    // the write's bytes in the owner's arena
+  uint64_t arena_pos = 0;    // where the write's bytes are: in a CrashSpace, its arena; in FaultVfs, its pending pages
   uint64_t size_after = 0;   // the file's size once this op is done
 };
 
