@@ -303,6 +303,8 @@ Result<FaultPlan> parse_fault_plan(std::string_view json_text) {
     // e.byte is the offset of the offending byte; name it for the user.
     return Status::invalid_argument("fault plan", std::string("malformed JSON at byte ") + std::to_string(e.byte) +
                                                       ": " + e.what());
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number too large for any type (found by fuzzing)
+    return Status::invalid_argument("fault plan", std::string("malformed JSON: ") + e.what());
   }
   try {
     return parse_plan_json(json);

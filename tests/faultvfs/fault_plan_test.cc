@@ -75,6 +75,7 @@ struct BadPlan {
 TEST(FaultPlan, RejectsBadInputNamingTheField) {
   const std::vector<BadPlan> cases = {
       {"", "malformed JSON"},
+      {R"({"version": 11111111111E1111141111111111})", "malformed JSON"},  // found by fault_plan_fuzz
       {"{", "malformed JSON"},
       {"[]", "plan"},
       {R"({"bogus": 1})", "plan.bogus"},
