@@ -320,13 +320,11 @@ void FaultVfs::corrupt_locked(Inode& inode, uint32_t bits, const OpContext& ctx,
     } else if (!backend_write_locked(inode, offset, {&byte, 1}).ok()) {
       continue;
     }
-    // A clean cached page is re-read from the disk and shows the flip.
-    bool dirty = std::any_of(inode.pending.begin(), inode.pending.end(), [&](const DataOp& op) {
-      return op.kind == DataOp::Kind::kWrite && op.cache_offset <= offset && offset < op.cache_offset + op.length;
-    });
-    auto range = inode.unwritten.upper_bound(offset);
-    bool unwritten = range != inode.unwritten.begin() && std::prev(range)->second > offset;
-    if (!dirty && !unwritten && offset < inode.cache.size()) inode.cache.set(offset, byte);
+    // A byte a read would fetch from the disk (clean, not dirty, not past a
+    // pending truncate) shows the flip; the cache serves every other one.
+    if (offset < inode.cache.size() && first_disk_byte_locked(inode, offset, offset + 1)) {
+      inode.cache.set(offset, byte);
+    }
     detail += (detail.empty() ? "" : ", ") + std::string("byte ") + std::to_string(offset) + " ^= " +
               std::to_string(mask);
   }
