@@ -290,6 +290,10 @@ void FaultVfs::writeback_failed_locked(Inode& inode, int err, const OpContext& c
           }
           internal::ranges_erase(inode.unwritten, op.cache_offset, op.cache_offset + op.length);
         }
+      } else {
+        // The backend could not be read: keep the pages but never let them
+        // count as durable (as under ext4).
+        for (auto [start, end] : failed) internal::ranges_insert(inode.unwritten, start, end);
       }
     }
     inode.pending = std::move(residual);

@@ -35,35 +35,36 @@ const PageRef& zero_page();
 // Recycles page allocations (page and reference count in one block) through
 // a small per-thread free list: a page write costs a copy, not a malloc of
 // 4 KiB (measured: bench/faultvfs_bench.cc, overwrite + sync).
+//
+// The list is trivially destructible, so it can be touched while thread-local
+// and static objects are destroyed (a FaultVfs with static storage frees its
+// pages then); a guard frees its blocks at thread exit and marks it dead,
+// after which blocks go straight back to the heap.
+struct PagePoolList {  // one per thread; see page_pool_list()
+  static constexpr size_t kBlocksMax = 1024;
+  void* blocks[kBlocksMax];
+  size_t count;
+  bool dead;
+};
+PagePoolList& page_pool_list();
+
 template <class T>
 struct PagePool {
   using value_type = T;
   PagePool() = default;
   template <class U>
   PagePool(const PagePool<U>&) {}  // NOLINT: rebinding
-  static constexpr size_t kFreeBlocksMax = 1024;
-  static std::vector<void*>& free_blocks() {
-    static thread_local struct List {
-      std::vector<void*> blocks;
-      ~List() {
-        for (void* block : blocks) ::operator delete(block);
-      }
-    } list;
-    return list.blocks;
-  }
   T* allocate(size_t n) {
-    std::vector<void*>& blocks = free_blocks();
-    if (n == 1 && !blocks.empty()) {
-      void* block = blocks.back();
-      blocks.pop_back();
-      return static_cast<T*>(block);
+    PagePoolList& list = page_pool_list();
+    if (n == 1 && !list.dead && list.count > 0) {
+      return static_cast<T*>(list.blocks[--list.count]);
     }
     return static_cast<T*>(::operator new(n * sizeof(T)));
   }
   void deallocate(T* block, size_t n) {
-    std::vector<void*>& blocks = free_blocks();
-    if (n == 1 && blocks.size() < kFreeBlocksMax) {
-      blocks.push_back(block);
+    PagePoolList& list = page_pool_list();
+    if (n == 1 && !list.dead && list.count < PagePoolList::kBlocksMax) {
+      list.blocks[list.count++] = block;
       return;
     }
     ::operator delete(block);
@@ -72,7 +73,8 @@ struct PagePool {
   bool operator==(const PagePool<U>&) const { return true; }
 };
 
-inline PageRef new_page() { return std::allocate_shared_for_overwrite<Page>(PagePool<Page>()); }
+// The only user of PagePool, so every pooled block has one size.
+PageRef new_page();
 
 class PagedBytes {
  public:
