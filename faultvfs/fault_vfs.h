@@ -171,7 +171,6 @@ class FaultVfs final : public Vfs {
   Status persist_names_locked(const internal::Persisted& persisted);
   Status apply_name_op_locked(const internal::NameOp& op);
   void collect_garbage_locked();
-  Status reset_volatile_locked();
   Inode& new_inode_locked();
   Inode* inode_at_locked(std::string_view path);
   bool dir_exists_locked(std::string_view dir) const;
@@ -187,7 +186,6 @@ class FaultVfs final : public Vfs {
   uint64_t op_index_ = 0;
   uint64_t epoch_ = 0;
   uint64_t next_inode_ = 1;
-  uint64_t next_handle_ = 1;
   std::optional<CrashKind> crash_requested_;
   std::vector<uint64_t> rule_matches_;
   std::vector<uint64_t> rule_fires_;
