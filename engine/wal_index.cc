@@ -1,0 +1,101 @@
+// engine/wal_index.cc: the per-page version lists of committed WAL frames.
+#include "engine/wal_index.h"
+
+#include <algorithm>
+#include <string>
+
+#include "engine/limits.h"
+#include "engine/wal_format.h"
+
+namespace fl::engine {
+
+Result<WalIndex> WalIndex::from_scan(const WalScan& scan) {
+  FL_ASSERT(scan.frames.size() <= kWalFrameCountMax);  // [walr.2]: the scan is bounded
+  WalIndex index;
+  std::vector<const WalFrameInfo*> pending;
+  for (const WalFrameInfo& frame : scan.frames) {
+    pending.push_back(&frame);
+    if (!frame.header.is_commit()) continue;
+    const uint64_t commit_seq = frame.header.commit_seq;
+    if (commit_seq <= index.last_commit_seq()) {  // [widx.5]
+      return Status::corruption("wal index: frame at offset " + std::to_string(frame.offset_bytes),
+                                "commit_seq " + std::to_string(commit_seq) + " does not follow " +
+                                    std::to_string(index.last_commit_seq()));
+    }
+    for (const WalFrameInfo* member : pending) {
+      index.add_frame(member->header.page_number,
+                      WalIndexEntry{commit_seq, member->header.lsn, member->offset_bytes});
+    }
+    index.commits_.push_back(
+        Commit{commit_seq, WalCommitMeta{frame.header.db_page_count, frame.header.root_page, frame.header.freelist_head}});
+    pending.clear();
+  }
+  if (!pending.empty()) {  // [widx.5]
+    return Status::corruption("wal index: frame at offset " + std::to_string(pending.front()->offset_bytes),
+                              "scan ends inside a transaction (" + std::to_string(pending.size()) + " frames)");
+  }
+  FL_ASSERT(index.frame_count_ == scan.frames.size());
+  return index;
+}
+
+bool WalIndex::has_room_for(uint64_t frame_count) const {
+  return frame_count <= kWalFrameCountMax && frame_count_ <= kWalFrameCountMax - frame_count;
+}
+
+Status WalIndex::add_commit(std::span<const uint32_t> page_numbers, const WalAppended& appended,
+                            const WalCommitMeta& meta) {
+  FL_ASSERT(!page_numbers.empty());  // [walw.7]: the writer rejects an empty transaction
+  FL_ASSERT(appended.commit_seq > last_commit_seq());
+  FL_ASSERT(appended.last_lsn - appended.first_lsn + 1 == page_numbers.size());
+  FL_ASSERT(appended.end_offset_bytes - appended.first_offset_bytes == page_numbers.size() * kWalFrameBytes);
+  if (!has_room_for(page_numbers.size())) {  // [widx.4]
+    return Status::busy("wal index", "holds " + std::to_string(frame_count_) + " frames; adding " +
+                                          std::to_string(page_numbers.size()) + " passes kWalFrameCountMax");
+  }
+  for (size_t i = 0; i < page_numbers.size(); ++i) {
+    add_frame(page_numbers[i], WalIndexEntry{appended.commit_seq, appended.first_lsn + i,
+                                             appended.first_offset_bytes + i * kWalFrameBytes});
+  }
+  commits_.push_back(Commit{appended.commit_seq, meta});
+  return Status::success();
+}
+
+void WalIndex::add_frame(uint32_t page_number, const WalIndexEntry& entry) {
+  FL_ASSERT(page_number != 0);
+  std::vector<WalIndexEntry>& versions = pages_[page_number];
+  FL_ASSERT(versions.empty() || versions.back().commit_seq <= entry.commit_seq);
+  FL_ASSERT(versions.empty() || versions.back().lsn < entry.lsn);
+  if (!versions.empty() && versions.back().commit_seq == entry.commit_seq) {
+    versions.back() = entry;  // [widx.2]: a page logged twice in one transaction
+  } else {
+    versions.push_back(entry);
+  }
+  frame_count_ += 1;
+}
+
+std::optional<WalFrameInfo> WalIndex::find_frame(uint32_t page_number, uint64_t snapshot_commit_seq) const {
+  const auto found = pages_.find(page_number);
+  if (found == pages_.end()) return std::nullopt;
+  const std::vector<WalIndexEntry>& versions = found->second;
+  // The first version newer than the snapshot; the one before it is visible.
+  const auto newer = std::upper_bound(versions.begin(), versions.end(), snapshot_commit_seq,
+                                      [](uint64_t seq, const WalIndexEntry& e) { return seq < e.commit_seq; });
+  if (newer == versions.begin()) return std::nullopt;
+  const WalIndexEntry& entry = *std::prev(newer);
+  FL_ASSERT(entry.commit_seq <= snapshot_commit_seq);
+  WalFrameInfo info;
+  info.header.page_number = page_number;
+  info.header.lsn = entry.lsn;
+  info.header.commit_seq = entry.commit_seq;
+  info.offset_bytes = entry.offset_bytes;
+  return info;
+}
+
+std::optional<WalCommitMeta> WalIndex::commit_meta(uint64_t snapshot_commit_seq) const {
+  const auto newer = std::upper_bound(commits_.begin(), commits_.end(), snapshot_commit_seq,
+                                      [](uint64_t seq, const Commit& c) { return seq < c.commit_seq; });
+  if (newer == commits_.begin()) return std::nullopt;
+  return std::prev(newer)->meta;
+}
+
+}  // namespace fl::engine
