@@ -32,6 +32,15 @@
 //         commit() writes nothing and returns commit_seq 0. A meta change
 //         without any dirty page is kInvalidArgument (a WAL commit carries
 //         at least one page, [walw.7]).
+// [txn.6] Reads use the index's cached image when it has one ([widx.6]);
+//         commit() stamps each dirty image with its frame LSN before the
+//         append and gives the index the sealed images.
+// [txn.7] Planted bugs (planted_bugs.h) given to the constructor change
+//         this store: `no-checksum` skips read verification,
+//         `nonatomic-freelist` writes freelist pages in place in the page
+//         file instead of logging them, `index-before-commit` indexes a
+//         commit before appending it and leaves it there when the append
+//         fails.
 // [txn.5] After commit() returned ok, write_page(), set_meta() and commit()
 //         are programmer errors; reads still see the committed images.
 //
@@ -42,11 +51,13 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <span>
 
 #include "base/status.h"
 #include "engine/db_header.h"
 #include "engine/page_store.h"
+#include "engine/planted_bugs.h"
 #include "engine/wal_index.h"
 #include "engine/wal_writer.h"
 #include "faultvfs/vfs.h"
@@ -58,7 +69,7 @@ class TxnPageStore final : public PageStore {
   // `db_header` is the page file's header (the checkpointed catalog);
   // `snapshot_commit_seq` is S.
   TxnPageStore(faultvfs::File& page_file, faultvfs::File& wal, WalIndex& index, const DbHeader& db_header,
-               uint64_t snapshot_commit_seq);
+               uint64_t snapshot_commit_seq, const PlantedBugs& bugs = {});
 
   Result<Bytes> read_page(uint32_t page_number) override;     // [txn.1]
   Status write_page(uint32_t page_number, std::span<const uint8_t> page) override;  // [txn.2]
@@ -83,6 +94,8 @@ class TxnPageStore final : public PageStore {
   StoreMeta meta_;
   std::map<uint32_t, Bytes> dirty_;  // page number -> image, in log order
   bool committed_ = false;
+  PlantedBugs bugs_;
+  std::set<uint32_t> in_place_;  // `nonatomic-freelist`: pages written outside the WAL
 };
 
 }  // namespace fl::engine

@@ -24,10 +24,11 @@ Result<WalIndex> WalIndex::from_scan(const WalScan& scan) {
     }
     for (const WalFrameInfo* member : pending) {
       index.add_frame(member->header.page_number,
-                      WalIndexEntry{commit_seq, member->header.lsn, member->offset_bytes});
+                      WalIndexEntry{commit_seq, member->header.lsn, member->offset_bytes, nullptr});
     }
-    index.commits_.push_back(
-        Commit{commit_seq, WalCommitMeta{frame.header.db_page_count, frame.header.root_page, frame.header.freelist_head}});
+    index.commits_.push_back(Commit{
+        commit_seq, WalCommitMeta{frame.header.db_page_count, frame.header.root_page, frame.header.freelist_head},
+        frame.header.lsn});
     pending.clear();
   }
   if (!pending.empty()) {  // [widx.5]
@@ -43,7 +44,8 @@ bool WalIndex::has_room_for(uint64_t frame_count) const {
 }
 
 Status WalIndex::add_commit(std::span<const uint32_t> page_numbers, const WalAppended& appended,
-                            const WalCommitMeta& meta) {
+                            const WalCommitMeta& meta, std::span<const std::shared_ptr<const faultvfs::Bytes>> images) {
+  FL_ASSERT(images.empty() || images.size() == page_numbers.size());
   FL_ASSERT(!page_numbers.empty());  // [walw.7]: the writer rejects an empty transaction
   FL_ASSERT(appended.commit_seq > last_commit_seq());
   FL_ASSERT(appended.last_lsn - appended.first_lsn + 1 == page_numbers.size());
@@ -54,9 +56,10 @@ Status WalIndex::add_commit(std::span<const uint32_t> page_numbers, const WalApp
   }
   for (size_t i = 0; i < page_numbers.size(); ++i) {
     add_frame(page_numbers[i], WalIndexEntry{appended.commit_seq, appended.first_lsn + i,
-                                             appended.first_offset_bytes + i * kWalFrameBytes});
+                                             appended.first_offset_bytes + i * kWalFrameBytes,
+                                             images.empty() ? nullptr : images[i]});
   }
-  commits_.push_back(Commit{appended.commit_seq, meta});
+  commits_.push_back(Commit{appended.commit_seq, meta, appended.last_lsn});
   return Status::success();
 }
 
@@ -73,16 +76,40 @@ void WalIndex::add_frame(uint32_t page_number, const WalIndexEntry& entry) {
   frame_count_ += 1;
 }
 
-std::optional<WalFrameInfo> WalIndex::find_frame(uint32_t page_number, uint64_t snapshot_commit_seq) const {
-  const auto found = pages_.find(page_number);
-  if (found == pages_.end()) return std::nullopt;
-  const std::vector<WalIndexEntry>& versions = found->second;
+namespace {
+
+// The newest version <= snapshot in `versions` (sorted by commit_seq), or null.
+const WalIndexEntry* visible_version(const std::vector<WalIndexEntry>& versions, uint64_t snapshot_commit_seq) {
   // The first version newer than the snapshot; the one before it is visible.
   const auto newer = std::upper_bound(versions.begin(), versions.end(), snapshot_commit_seq,
                                       [](uint64_t seq, const WalIndexEntry& e) { return seq < e.commit_seq; });
-  if (newer == versions.begin()) return std::nullopt;
-  const WalIndexEntry& entry = *std::prev(newer);
-  FL_ASSERT(entry.commit_seq <= snapshot_commit_seq);
+  if (newer == versions.begin()) return nullptr;
+  FL_ASSERT(std::prev(newer)->commit_seq <= snapshot_commit_seq);
+  return &*std::prev(newer);
+}
+
+}  // namespace
+
+const WalIndexEntry* WalIndex::find_entry(uint32_t page_number, uint64_t snapshot_commit_seq) const {
+  const auto found = pages_.find(page_number);
+  if (found == pages_.end()) return nullptr;
+  return visible_version(found->second, snapshot_commit_seq);
+}
+
+std::vector<std::pair<uint32_t, WalIndexEntry>> WalIndex::newest_frames(uint64_t snapshot_commit_seq) const {
+  std::vector<std::pair<uint32_t, WalIndexEntry>> out;
+  for (const auto& [page_number, versions] : pages_) {
+    if (const WalIndexEntry* entry = visible_version(versions, snapshot_commit_seq)) {
+      out.emplace_back(page_number, *entry);
+    }
+  }
+  return out;
+}
+
+std::optional<WalFrameInfo> WalIndex::find_frame(uint32_t page_number, uint64_t snapshot_commit_seq) const {
+  const WalIndexEntry* found = find_entry(page_number, snapshot_commit_seq);
+  if (found == nullptr) return std::nullopt;
+  const WalIndexEntry& entry = *found;
   WalFrameInfo info;
   info.header.page_number = page_number;
   info.header.lsn = entry.lsn;
@@ -91,11 +118,22 @@ std::optional<WalFrameInfo> WalIndex::find_frame(uint32_t page_number, uint64_t 
   return info;
 }
 
-std::optional<WalCommitMeta> WalIndex::commit_meta(uint64_t snapshot_commit_seq) const {
+const WalIndex::Commit* WalIndex::find_commit(uint64_t snapshot_commit_seq) const {
   const auto newer = std::upper_bound(commits_.begin(), commits_.end(), snapshot_commit_seq,
                                       [](uint64_t seq, const Commit& c) { return seq < c.commit_seq; });
-  if (newer == commits_.begin()) return std::nullopt;
-  return std::prev(newer)->meta;
+  if (newer == commits_.begin()) return nullptr;
+  return &*std::prev(newer);
+}
+
+std::optional<WalCommitMeta> WalIndex::commit_meta(uint64_t snapshot_commit_seq) const {
+  const Commit* commit = find_commit(snapshot_commit_seq);
+  if (commit == nullptr) return std::nullopt;
+  return commit->meta;
+}
+
+uint64_t WalIndex::commit_last_lsn(uint64_t snapshot_commit_seq) const {
+  const Commit* commit = find_commit(snapshot_commit_seq);
+  return commit == nullptr ? 0 : commit->last_lsn;
 }
 
 }  // namespace fl::engine

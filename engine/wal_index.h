@@ -19,6 +19,14 @@
 //          can recover: past it add_commit() returns kBusy without changing
 //          the index (the WAL needs a checkpoint); has_room_for() lets a
 //          committer check before it appends.
+// [widx.6] add_commit() may also keep each page's sealed image (as logged,
+//          LSN stamped): find_entry() then hands it to readers, which need
+//          not read the WAL file. Images from the writer's own commits are
+//          trusted as the page cache of a real engine is; frames indexed
+//          from a scan have none and are read (and verified) from disk.
+// [widx.7] newest_frames(M) lists, per page, the frame find_frame(P, M)
+//          returns, in page order: what a checkpoint copies. clear() forgets
+//          everything (a new WAL generation).
 // [widx.5] from_scan() rejects, as kCorruption, a scan whose commit_seqs do
 //          not increase or that ends inside a transaction; a scan from
 //          scan_wal() never does ([walr.1], [walr.2]).
@@ -28,6 +36,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -43,6 +52,7 @@ struct WalIndexEntry {
   uint64_t commit_seq = 0;
   uint64_t lsn = 0;
   uint64_t offset_bytes = 0;  // where the frame starts in the WAL file
+  std::shared_ptr<const faultvfs::Bytes> image;  // [widx.6]; may be null
   friend bool operator==(const WalIndexEntry&, const WalIndexEntry&) = default;
 };
 
@@ -54,12 +64,21 @@ class WalIndex {
   static Result<WalIndex> from_scan(const WalScan& scan);
 
   // [widx.4]: `page_numbers` in the order append() logged them.
-  Status add_commit(std::span<const uint32_t> page_numbers, const WalAppended& appended, const WalCommitMeta& meta);
+  // `images`, when not empty, is parallel to page_numbers ([widx.6]).
+  Status add_commit(std::span<const uint32_t> page_numbers, const WalAppended& appended, const WalCommitMeta& meta,
+                    std::span<const std::shared_ptr<const faultvfs::Bytes>> images = {});
   bool has_room_for(uint64_t frame_count) const;
 
   // [widx.2]: the frame as read_wal_page() wants it (page_number, lsn and
   // commit_seq filled in; the on-disk commit fields are not).
   std::optional<WalFrameInfo> find_frame(uint32_t page_number, uint64_t snapshot_commit_seq) const;
+  // [widx.2], [widx.6]: the same lookup, as the index entry (null when none).
+  const WalIndexEntry* find_entry(uint32_t page_number, uint64_t snapshot_commit_seq) const;
+  // [widx.7]
+  std::vector<std::pair<uint32_t, WalIndexEntry>> newest_frames(uint64_t snapshot_commit_seq) const;
+  void clear() { *this = WalIndex(); }
+  // The LSN of the commit frame of the newest indexed commit <= S, 0 if none.
+  uint64_t commit_last_lsn(uint64_t snapshot_commit_seq) const;
   // [widx.3]
   std::optional<WalCommitMeta> commit_meta(uint64_t snapshot_commit_seq) const;
 
@@ -74,7 +93,9 @@ class WalIndex {
   struct Commit {
     uint64_t commit_seq = 0;
     WalCommitMeta meta;
+    uint64_t last_lsn = 0;
   };
+  const Commit* find_commit(uint64_t snapshot_commit_seq) const;
   // Records frame `entry` of `page_number`; entries stay sorted by commit_seq.
   void add_frame(uint32_t page_number, const WalIndexEntry& entry);
 

@@ -67,6 +67,9 @@ struct WalScanOptions {
   std::optional<uint64_t> expected_generation;  // from the DbHeader, when known
   std::optional<uint32_t> expected_salt;
   bool keep_pages = false;  // also return the page images (WalScan::pages)
+  // false skips the chain checksum and the page checks, accepting torn and
+  // corrupt frames: only the `no-checksum` planted bug sets it.
+  bool verify_checksums = true;
 };
 
 struct WalScan {
@@ -94,6 +97,7 @@ Result<WalScan> scan_wal(faultvfs::File& wal, const WalScanOptions& options = {}
 // Reads the page image of one frame a scan returned and checks it again
 // (page CRC, page number, page LSN == frame LSN): for readers that look pages
 // up in the WAL after recovery. Corruption names the frame's offset.
-Result<faultvfs::Bytes> read_wal_page(faultvfs::File& wal, const WalFrameInfo& frame);
+// verify_checksums = false skips the checks (the `no-checksum` planted bug).
+Result<faultvfs::Bytes> read_wal_page(faultvfs::File& wal, const WalFrameInfo& frame, bool verify_checksums = true);
 
 }  // namespace fl::engine

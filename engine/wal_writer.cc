@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/internal/durable_sync.h"
 #include "engine/limits.h"
 #include "engine/page.h"
 #include "faultvfs/phase.h"
@@ -21,11 +22,12 @@ WalWriter::WalWriter(faultvfs::File& file, const WalHeader& header)
       next_commit_seq_(header.start_commit_seq),
       end_offset_bytes_(kWalHeaderBytes) {}
 
-Result<WalWriter> WalWriter::start(faultvfs::File& file, const WalHeader& header) {
+Result<WalWriter> WalWriter::start(faultvfs::File& file, const WalHeader& header, const PlantedBugs& bugs) {
   if (header.generation == 0 || header.start_lsn == 0 || header.start_commit_seq == 0) {
     return Status::invalid_argument("wal start", "generation, start_lsn and start_commit_seq must be >= 1");
   }
   WalWriter writer(file, header);
+  writer.bugs_ = bugs;
   const auto bytes = encode_wal_header(header);
   bool wrote_any = false;
   {
@@ -36,12 +38,13 @@ Result<WalWriter> WalWriter::start(faultvfs::File& file, const WalHeader& header
   return writer;
 }
 
-Result<WalWriter> WalWriter::resume(faultvfs::File& file, const WalScan& scan) {
+Result<WalWriter> WalWriter::resume(faultvfs::File& file, const WalScan& scan, const PlantedBugs& bugs) {
   if (!scan.header || scan.stop == WalStop::kHeaderMismatch) {
     return Status::invalid_argument("wal resume", "the scan found no usable header (" +
                                                       std::string(wal_stop_name(scan.stop)) + "); start a new generation");
   }
   WalWriter writer(file, *scan.header);
+  writer.bugs_ = bugs;
   writer.chain_ = scan.chain_checksum;
   writer.next_lsn_ = scan.next_lsn;
   writer.next_commit_seq_ = scan.next_commit_seq;
@@ -146,7 +149,7 @@ Result<WalAppended> WalWriter::append(std::span<const WalPage> pages, const WalC
 Status WalWriter::sync() {
   if (!poison_.ok()) return Status::poisoned("wal sync", "an earlier failure: " + poison_.to_string());
   PhaseScope phase(Phase::kWalSync);
-  Status synced = file_->datasync();
+  Status synced = internal::sync_file(*file_, bugs_, internal::SyncKind::kData);
   if (!synced.ok()) return poison(std::move(synced));
   return Status::success();
 }

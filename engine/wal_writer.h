@@ -18,6 +18,8 @@
 //          append() and sync() return kPoisoned naming the first failure and
 //          nothing is retried (a retry after a failed fsync is the
 //          `fsync-retry` bug). Recover by scanning and resume(), or start().
+//          Every sync goes through internal::sync_file() with the planted
+//          bugs given to set_bugs() (none by default).
 // [walw.5] last_append_wrote_nothing() is true when the failed append wrote
 //          no byte (its first write failed with an error): the transaction
 //          definitely did not commit. Otherwise its outcome is unknown.
@@ -40,6 +42,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "engine/planted_bugs.h"
 #include "engine/wal_frame.h"
 #include "engine/wal_reader.h"
 #include "faultvfs/vfs.h"
@@ -69,10 +72,10 @@ struct WalAppended {
 class WalWriter {
  public:
   // [walw.1]
-  static Result<WalWriter> start(faultvfs::File& file, const WalHeader& header);
+  static Result<WalWriter> start(faultvfs::File& file, const WalHeader& header, const PlantedBugs& bugs = {});
   // [walw.6]; scan must come from scan_wal(file) and have a header that
   // matched (stop is not kNoHeader, kBadHeader or kHeaderMismatch).
-  static Result<WalWriter> resume(faultvfs::File& file, const WalScan& scan);
+  static Result<WalWriter> resume(faultvfs::File& file, const WalScan& scan, const PlantedBugs& bugs = {});
 
   // [walw.2], [walw.7]
   Result<WalAppended> append(std::span<const WalPage> pages, const WalCommitMeta& meta);
@@ -85,6 +88,7 @@ class WalWriter {
   uint64_t end_offset_bytes() const { return end_offset_bytes_; }
   bool poisoned() const { return !poison_.ok(); }
   bool last_append_wrote_nothing() const { return last_append_wrote_nothing_; }
+  void set_bugs(const PlantedBugs& bugs) { bugs_ = bugs; }
 
  private:
   WalWriter(faultvfs::File& file, const WalHeader& header);
@@ -102,6 +106,7 @@ class WalWriter {
   uint64_t end_offset_bytes_ = 0;
   Status poison_;
   bool last_append_wrote_nothing_ = false;
+  PlantedBugs bugs_;
 };
 
 }  // namespace fl::engine
