@@ -89,10 +89,10 @@ Status Db::Impl::sync_wal_locked() {
 }
 
 void Db::Impl::prune_key_versions_locked() {
-  if (key_commit_seq.size() < key_prune_threshold) return;
-  const uint64_t oldest = oldest_snapshot_locked();
-  std::erase_if(key_commit_seq, [&](const auto& entry) { return entry.second <= oldest; });
-  key_prune_threshold = std::max<size_t>(1024, key_commit_seq.size() * 2);
+  if (key_version.size() < key_prune_threshold) return;
+  const uint64_t oldest = oldest_open_write_version_locked();
+  std::erase_if(key_version, [&](const auto& entry) { return entry.second <= oldest; });
+  key_prune_threshold = std::max<size_t>(1024, key_version.size() * 2);
 }
 
 // ---------------------------------------------------------------- open

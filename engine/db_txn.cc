@@ -7,6 +7,7 @@
 // writes are replayed on the newest state (validation has shown that no
 // key they touch changed meanwhile).
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "engine/btree.h"
@@ -16,8 +17,10 @@
 namespace fl::engine {
 
 struct Txn::State {
-  explicit State(TxnPageStore store) : store(std::move(store)) {}
+  State(TxnPageStore store, uint64_t begin_write_version)
+      : store(std::move(store)), begin_write_version(begin_write_version) {}
   TxnPageStore store;                                        // snapshot + own pages
+  uint64_t begin_write_version;                              // Impl::write_version at begin
   std::map<std::string, std::optional<std::string>> writes;  // key -> value, nullopt = erased
   std::set<std::string> reads;                               // keys read from the snapshot
 };
@@ -42,7 +45,8 @@ std::unique_ptr<Txn> Db::begin() {
   const uint64_t snapshot = impl_->newest_commit_seq_locked();
   impl_->snapshots.insert(snapshot);
   std::unique_ptr<Txn> txn(new Txn(*this, snapshot));
-  txn->state_ = std::make_unique<Txn::State>(impl_->store_at_locked(snapshot));
+  txn->state_ = std::make_unique<Txn::State>(impl_->store_at_locked(snapshot), impl_->write_version);
+  impl_->open_write_versions.insert(impl_->write_version);
   return txn;
 }
 
@@ -58,6 +62,8 @@ void Txn::finish(CommitOutcome outcome) {
   outcome_ = outcome;
   auto& snapshots = db_->impl_->snapshots;
   snapshots.erase(snapshots.find(snapshot_));
+  auto& versions = db_->impl_->open_write_versions;
+  versions.erase(versions.find(state_->begin_write_version));
   state_.reset();
 }
 
@@ -129,23 +135,22 @@ namespace {
 
 // [db.2]: first committer wins on written keys; serializable also checks
 // the keys read.
-Status validate(const Db::Impl& db, uint64_t snapshot, const std::map<std::string, std::optional<std::string>>& writes,
-                const std::set<std::string>& reads) {
+Status validate(const Db::Impl& db, const Txn::State& txn) {
+  const auto& [writes, reads] = std::tie(txn.writes, txn.reads);
+  const uint64_t snapshot = txn.begin_write_version;
   auto changed_since = [&](const std::string& key) {
-    auto found = db.key_commit_seq.find(key);
-    return found != db.key_commit_seq.end() && found->second > snapshot;
+    auto found = db.key_version.find(key);
+    return found != db.key_version.end() && found->second > snapshot;
   };
   for (const auto& [key, value] : writes) {
     if (changed_since(key)) {
-      return Status::conflict("commit", "write-write conflict on key '" + key + "' (committed after snapshot " +
-                                            std::to_string(snapshot) + ")");
+      return Status::conflict("commit", "write-write conflict on key '" + key + "' (written by a commit after this transaction began)");
     }
   }
   if (db.options.isolation == Isolation::kSerializable && !FL_PLANTED_BUG(db.bugs(), "write-skew")) {
     for (const std::string& key : reads) {
       if (changed_since(key)) {
-        return Status::conflict("commit", "read key '" + key + "' was overwritten after snapshot " +
-                                              std::to_string(snapshot));
+        return Status::conflict("commit", "read key '" + key + "' was overwritten by a commit after this transaction began");
       }
     }
   }
@@ -186,7 +191,7 @@ Status Txn::commit() {
   if (Status writable = db.check_writable_locked(); !writable.ok()) {
     return fail(std::move(writable), CommitOutcome::kNotCommitted);
   }
-  if (Status valid = validate(db, snapshot_, state_->writes, state_->reads); !valid.ok()) {
+  if (Status valid = validate(db, *state_); !valid.ok()) {
     return fail(std::move(valid), CommitOutcome::kNotCommitted);
   }
   if (db.sync_owed) {  // `ack-before-sync`: the previous commit's sync, late
@@ -215,12 +220,13 @@ Status Txn::commit() {
     return fail(std::move(failure), nothing_written ? CommitOutcome::kNotCommitted : CommitOutcome::kUnknown);
   }
   db.rolled_back_writes.clear();
+  db.write_version += 1;
+  for (const auto& [key, value] : state_->writes) db.key_version[key] = db.write_version;
   if (appended->commit_seq == 0) {  // the writes changed no page (e.g. erasing absent keys)
     finish(CommitOutcome::kCommitted);
     return Status::success();
   }
   commit_seq_ = appended->commit_seq;
-  for (const auto& [key, value] : state_->writes) db.key_commit_seq[key] = commit_seq_;
   // [db.5]
   switch (db.options.durability) {
     case Durability::kFull:

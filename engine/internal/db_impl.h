@@ -40,9 +40,14 @@ struct Db::Impl {
   uint64_t durable_commit_seq = 0;   // every commit <= this is synced
   bool sync_owed = false;            // `ack-before-sync`: an acknowledged commit awaits its sync
   std::multiset<uint64_t> snapshots;  // of open transactions and running checkpoints
-  // The newest commit that wrote each key, for validation ([db.2]); entries
-  // no open snapshot can conflict with are pruned.
-  std::unordered_map<std::string, uint64_t> key_commit_seq;
+  // Validation ([db.2]) counts commits that wrote keys: write_version is
+  // the number of such commits, key_version the write_version of the newest
+  // one that wrote each key. A commit counts even when its writes changed
+  // no page (erasing an absent key), so conflicts are a matter of keys
+  // alone. Entries no open transaction can conflict with are pruned.
+  uint64_t write_version = 0;
+  std::multiset<uint64_t> open_write_versions;  // begin write_version of open transactions
+  std::unordered_map<std::string, uint64_t> key_version;
   size_t key_prune_threshold = 1024;
   bool checkpoint_running = false;
   uint64_t checkpoints = 0;
@@ -61,6 +66,9 @@ struct Db::Impl {
   // one the page file holds.
   uint64_t newest_commit_seq_locked() const {
     return index.commit_count() > 0 ? index.last_commit_seq() : header.last_commit_seq;
+  }
+  uint64_t oldest_open_write_version_locked() const {
+    return open_write_versions.empty() ? write_version : *open_write_versions.begin();
   }
   uint64_t oldest_snapshot_locked() const {
     return snapshots.empty() ? newest_commit_seq_locked() : *snapshots.begin();
