@@ -27,6 +27,15 @@ Result<Node> BTree::load(uint32_t page_number, uint32_t depth) {
   return decode_node(page, page_number, store_.meta().page_count);
 }
 
+Result<NodeSearch> BTree::search(uint32_t page_number, uint32_t depth, std::span<const uint8_t> key) {
+  if (depth >= kBtreeDepthMax) {
+    return Status::corruption("btree page " + std::to_string(page_number),
+                              "deeper than kBtreeDepthMax levels (a cycle of child pointers)");
+  }
+  FL_ASSIGN_OR_RETURN(Bytes page, read_verified_node_page(store_, page_number));
+  return search_node(page, page_number, store_.meta().page_count, key);
+}
+
 Status BTree::save(uint32_t page_number, const Node& node) {
   return store_.write_page(page_number, encode_node(node, page_number));
 }
@@ -35,14 +44,13 @@ Result<std::optional<Bytes>> BTree::get(std::span<const uint8_t> key) {
   uint32_t page_number = store_.meta().root_page;
   if (page_number == 0 || key.size() > kKeyBytesMax) return std::optional<Bytes>();
   for (uint32_t depth = 0;; ++depth) {
-    FL_ASSIGN_OR_RETURN(Node node, load(page_number, depth));
-    if (!node.leaf) {
-      page_number = node.children[node_child_index(node, key)];
+    FL_ASSIGN_OR_RETURN(NodeSearch found, search(page_number, depth, key));
+    if (!found.leaf) {
+      page_number = found.child;
       continue;
     }
-    const size_t i = node_lower_bound(node, key);
-    if (i < node.keys.size() && compare_keys(node.keys[i], key) == 0) return std::optional<Bytes>(node.values[i]);
-    return std::optional<Bytes>();
+    if (!found.value) return std::optional<Bytes>();
+    return std::optional<Bytes>(Bytes(found.value->begin(), found.value->end()));
   }
 }
 
@@ -60,22 +68,29 @@ Result<std::optional<BTree::Split>> BTree::finish_node(uint32_t page_number, Nod
 
 Result<std::optional<BTree::Split>> BTree::put_into(uint32_t page_number, std::span<const uint8_t> key,
                                                     std::span<const uint8_t> value, uint32_t depth) {
-  FL_ASSIGN_OR_RETURN(Node node, load(page_number, depth));
-  if (node.leaf) {
-    const size_t i = node_lower_bound(node, key);
-    if (i < node.keys.size() && compare_keys(node.keys[i], key) == 0) {
-      node.values[i].assign(value.begin(), value.end());
-    } else {
-      insert_at(node.keys, i, Bytes(key.begin(), key.end()));
-      insert_at(node.values, i, Bytes(value.begin(), value.end()));
+  // An internal node on the way down changes only when its child splits,
+  // so the descent finds the child without decoding the node.
+  FL_ASSIGN_OR_RETURN(NodeSearch found, search(page_number, depth, key));
+  if (!found.leaf) {
+    FL_ASSIGN_OR_RETURN(std::optional<Split> split, put_into(found.child, key, value, depth + 1));
+    if (!split) return std::optional<Split>();
+    FL_ASSIGN_OR_RETURN(Node node, load(page_number, depth));
+    if (node.leaf || node.children.size() <= found.index || node.children[found.index] != found.child) {
+      return Status::corruption("btree page " + std::to_string(page_number), "changed type or children during a put");
     }
+    insert_at(node.keys, found.index, std::move(split->separator));
+    insert_at(node.children, found.index + 1, split->right_page);
     return finish_node(page_number, node);
   }
-  const size_t i = node_child_index(node, key);
-  FL_ASSIGN_OR_RETURN(std::optional<Split> split, put_into(node.children[i], key, value, depth + 1));
-  if (!split) return std::optional<Split>();
-  insert_at(node.keys, i, std::move(split->separator));
-  insert_at(node.children, i + 1, split->right_page);
+  FL_ASSIGN_OR_RETURN(Node node, load(page_number, depth));
+  if (!node.leaf) return Status::corruption("btree page " + std::to_string(page_number), "changed type during a put");
+  const size_t i = node_lower_bound(node, key);
+  if (i < node.keys.size() && compare_keys(node.keys[i], key) == 0) {
+    node.values[i].assign(value.begin(), value.end());
+  } else {
+    insert_at(node.keys, i, Bytes(key.begin(), key.end()));
+    insert_at(node.values, i, Bytes(value.begin(), value.end()));
+  }
   return finish_node(page_number, node);
 }
 

@@ -81,6 +81,7 @@ class BTree {
   };
 
   Result<Node> load(uint32_t page_number, uint32_t depth);
+  Result<NodeSearch> search(uint32_t page_number, uint32_t depth, std::span<const uint8_t> key);
   Status save(uint32_t page_number, const Node& node);
   Result<std::optional<Split>> put_into(uint32_t page_number, std::span<const uint8_t> key,
                                         std::span<const uint8_t> value, uint32_t depth);

@@ -35,8 +35,11 @@ Result<size_t> decode_cells(std::span<const uint8_t> body, uint32_t page_number,
                             size_t cell_count, Node& node) {
   size_t offset = kNodeHeaderBytes;
   const size_t header_bytes = node.leaf ? kLeafCellHeaderBytes : kInternalCellHeaderBytes;
+  node.keys.reserve(cell_count);
+  if (node.leaf) node.values.reserve(cell_count);
+  if (!node.leaf) node.children.reserve(cell_count + 1);
   for (size_t i = 0; i < cell_count; ++i) {
-    const std::string cell = "cell " + std::to_string(i);
+    const std::string cell = "cell " + std::to_string(i);  // short: no allocation (SSO)
     if (body.size() - offset < header_bytes) return Status::corruption(where(page_number), cell + ": header past the body");
     const size_t key_len = get_u16(body, offset);
     const size_t value_len = node.leaf ? get_u16(body, offset + 2) : 0;
@@ -204,6 +207,58 @@ size_t node_child_index(const Node& node, std::span<const uint8_t> key) {
     return compare_keys(a, b) < 0;
   });
   return static_cast<size_t>(it - node.keys.begin());
+}
+
+}  // namespace fl::engine
+
+namespace fl::engine {
+
+Result<NodeSearch> search_node(std::span<const uint8_t> page, uint32_t page_number, uint32_t page_count,
+                               std::span<const uint8_t> key) {
+  FL_ASSERT(page.size() == kPageSizeBytes);
+  const PageType type = read_page_header(page).type;
+  if (type != PageType::kBtreeLeaf && type != PageType::kBtreeInternal) {
+    return Status::corruption(where(page_number), "type: " + std::string(page_type_name(type)) + ", not a btree node");
+  }
+  const auto body = page_body(page);
+  NodeSearch out;
+  out.leaf = type == PageType::kBtreeLeaf;
+  const size_t cell_count = get_u16(body, kNodeCellCountOffset);
+  if (!out.leaf) {
+    out.child = internal::get_u32(body, kNodeFirstChildOffset);
+    if (out.child == 0 || out.child >= page_count) {
+      return Status::corruption(where(page_number), "first_child: " + std::to_string(out.child) + " outside [1, page_count)");
+    }
+  }
+  const size_t header_bytes = out.leaf ? kLeafCellHeaderBytes : kInternalCellHeaderBytes;
+  size_t offset = kNodeHeaderBytes;
+  std::span<const uint8_t> previous;
+  for (size_t i = 0; i < cell_count; ++i) {
+    auto bad = [&](std::string_view what) {
+      return Status::corruption(where(page_number), "cell " + std::to_string(i) + ": " + std::string(what));
+    };
+    if (body.size() - offset < header_bytes) return bad("header past the body");
+    const size_t key_len = get_u16(body, offset);
+    const size_t value_len = out.leaf ? get_u16(body, offset + 2) : 0;
+    if (key_len > kKeyBytesMax || value_len > kValueBytesMax) return bad("key_len or value_len above its maximum");
+    if (body.size() - offset - header_bytes < key_len + value_len) return bad("key/value past the body");
+    const auto cell_key = body.subspan(offset + header_bytes, key_len);
+    if (i > 0 && compare_keys(previous, cell_key) >= 0) return bad("key not greater than the previous key (order)");
+    previous = cell_key;
+    const int order = compare_keys(key, cell_key);
+    if (out.leaf) {
+      if (order == 0) out.value = body.subspan(offset + header_bytes + key_len, value_len);
+      if (order <= 0) return out;  // sorted: the key is here or nowhere
+    } else {
+      if (order < 0) return out;  // upper bound: keys[i-1] <= key < keys[i]
+      const uint32_t child = internal::get_u32(body, offset + 2);
+      if (child == 0 || child >= page_count) return bad("child " + std::to_string(child) + " outside [1, page_count)");
+      out.child = child;
+      out.index = i + 1;
+    }
+    offset += header_bytes + key_len + value_len;
+  }
+  return out;
 }
 
 }  // namespace fl::engine

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -58,5 +59,25 @@ std::pair<Node, Bytes> split_node(Node& node);
 size_t node_lower_bound(const Node& node, std::span<const uint8_t> key);
 // Internal nodes: the child whose subtree holds `key` (keys[i-1] <= key < keys[i]).
 size_t node_child_index(const Node& node, std::span<const uint8_t> key);
+
+}  // namespace fl::engine
+
+namespace fl::engine {
+
+// The outcome of search_node().
+struct NodeSearch {
+  bool leaf = true;
+  size_t index = 0;                       // internal: the child index, as node_child_index()
+  uint32_t child = 0;                     // internal: children[index]
+  std::optional<std::span<const uint8_t>> value;  // leaf: the value of the key, a view into the page
+};
+
+// One lookup of `key` in an encoded node without decoding it: no allocation,
+// one pass over the cells with every bound decode_node() checks on the
+// cells it reads (lengths, child range, key order), so damage still gives
+// kCorruption rather than a wrong answer. The hot path of get() and of the
+// descent in put(); fsck and modifications use decode_node().
+Result<NodeSearch> search_node(std::span<const uint8_t> page, uint32_t page_number, uint32_t page_count,
+                               std::span<const uint8_t> key);
 
 }  // namespace fl::engine

@@ -59,6 +59,10 @@ class PageStore {
   // [store.1]: stores `page` (a sealed image of kPageSizeBytes) as page `page_number`.
   virtual Status write_page(uint32_t page_number, std::span<const uint8_t> page) = 0;
 
+  // [store.1]: true when read_page() only returns images it verified (or
+  // sealed itself), so read_verified_page() need not recompute the CRC.
+  virtual bool reads_verified() const { return false; }
+
   // [store.5]
   virtual StoreMeta meta() const = 0;
   virtual void set_meta(const StoreMeta& meta) = 0;

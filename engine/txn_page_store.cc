@@ -119,35 +119,42 @@ Result<WalAppended> TxnPageStore::commit(WalWriter& writer) {
   }
   std::vector<WalPage> pages;
   std::vector<uint32_t> page_numbers;
-  std::vector<std::shared_ptr<const Bytes>> images;
   pages.reserve(dirty_.size());
   page_numbers.reserve(dirty_.size());
-  images.reserve(dirty_.size());
-  uint64_t lsn = writer.next_lsn();
-  for (auto& [number, image] : dirty_) {  // [txn.6]: stamp as the writer will
-    set_page_lsn(image, lsn++);
-    seal_page(image);
-    auto shared = std::make_shared<const Bytes>(std::move(image));
-    pages.push_back(WalPage{number, *shared});
+  for (const auto& [number, image] : dirty_) {
+    pages.push_back(WalPage{number, image});
     page_numbers.push_back(number);
-    images.push_back(std::move(shared));
   }
-  dirty_.clear();
   const WalCommitMeta meta{meta_.page_count, meta_.root_page, meta_.freelist_head};
   if (FL_PLANTED_BUG(bugs_, "index-before-commit")) {
     // Publishes the commit to readers first; a failed append below leaves it
     // visible (a phantom) until the process restarts.
+    std::vector<std::shared_ptr<const Bytes>> images;
+    uint64_t lsn = writer.next_lsn();
+    for (const WalPage& page : pages) {
+      Bytes image(page.image.begin(), page.image.end());
+      set_page_lsn(image, lsn++);
+      seal_page(image);
+      images.push_back(std::make_shared<const Bytes>(std::move(image)));
+    }
     const uint64_t first_offset = writer.end_offset_bytes();
     const WalAppended planned{writer.next_commit_seq(), writer.next_lsn(), writer.next_lsn() + pages.size() - 1,
                               first_offset, first_offset + pages.size() * kWalFrameBytes};
     FL_TRY(index_->add_commit(page_numbers, planned, meta, images));
     FL_ASSIGN_OR_RETURN(WalAppended appended, writer.append(pages, meta));
+    dirty_.clear();
     committed_ = true;
     return appended;
   }
-  FL_ASSIGN_OR_RETURN(WalAppended appended, writer.append(pages, meta));  // [txn.4]: Status passed through
+  std::vector<Bytes> sealed;  // [txn.6]: the images as logged
+  sealed.reserve(pages.size());
+  FL_ASSIGN_OR_RETURN(WalAppended appended, writer.append(pages, meta, &sealed));  // [txn.4]: Status passed through
   FL_ASSERT(appended.commit_seq > index_->last_commit_seq());
+  std::vector<std::shared_ptr<const Bytes>> images;
+  images.reserve(sealed.size());
+  for (Bytes& image : sealed) images.push_back(std::make_shared<const Bytes>(std::move(image)));
   FL_TRY(index_->add_commit(page_numbers, appended, meta, images));
+  dirty_.clear();
   committed_ = true;
   return appended;
 }

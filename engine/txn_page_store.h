@@ -33,8 +33,8 @@
 //         without any dirty page is kInvalidArgument (a WAL commit carries
 //         at least one page, [walw.7]).
 // [txn.6] Reads use the index's cached image when it has one ([widx.6]);
-//         commit() stamps each dirty image with its frame LSN before the
-//         append and gives the index the sealed images.
+//         commit() gives the index the images exactly as the writer logged
+//         them (LSN stamped and sealed).
 // [txn.7] Planted bugs (planted_bugs.h) given to the constructor change
 //         this store: `no-checksum` skips read verification,
 //         `nonatomic-freelist` writes freelist pages in place in the page
@@ -73,6 +73,7 @@ class TxnPageStore final : public PageStore {
 
   Result<Bytes> read_page(uint32_t page_number) override;     // [txn.1]
   Status write_page(uint32_t page_number, std::span<const uint8_t> page) override;  // [txn.2]
+  bool reads_verified() const override { return true; }       // [txn.1], [txn.6]
   StoreMeta meta() const override { return meta_; }           // [txn.3]
   void set_meta(const StoreMeta& meta) override;
 

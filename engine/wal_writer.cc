@@ -100,7 +100,8 @@ Status WalWriter::write_fully(uint64_t offset, std::span<const uint8_t> bytes, b
   return Status::success();
 }
 
-Result<WalAppended> WalWriter::append(std::span<const WalPage> pages, const WalCommitMeta& meta) {
+Result<WalAppended> WalWriter::append(std::span<const WalPage> pages, const WalCommitMeta& meta,
+                                      std::vector<faultvfs::Bytes>* sealed_images) {
   last_append_wrote_nothing_ = true;
   if (!poison_.ok()) return Status::poisoned("wal append", "an earlier failure: " + poison_.to_string());
   FL_TRY(check_append(pages, meta));
@@ -129,6 +130,7 @@ Result<WalAppended> WalWriter::append(std::span<const WalPage> pages, const WalC
       h.freelist_head = meta.freelist_head;
     }
     chain = encode_wal_frame(h, image, chain, frame);
+    if (sealed_images != nullptr) sealed_images->push_back(image);
     Status wrote = write_fully(offset, frame, wrote_any);
     if (!wrote.ok()) {
       last_append_wrote_nothing_ = !wrote_any;

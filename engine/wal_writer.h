@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "engine/planted_bugs.h"
@@ -78,7 +79,10 @@ class WalWriter {
   static Result<WalWriter> resume(faultvfs::File& file, const WalScan& scan, const PlantedBugs& bugs = {});
 
   // [walw.2], [walw.7]
-  Result<WalAppended> append(std::span<const WalPage> pages, const WalCommitMeta& meta);
+  // When `sealed_images` is given, it receives each page as logged (LSN
+  // stamped, re-sealed), in order, so a caller can cache it.
+  Result<WalAppended> append(std::span<const WalPage> pages, const WalCommitMeta& meta,
+                             std::vector<faultvfs::Bytes>* sealed_images = nullptr);
   // [walw.3]
   Status sync();
 
