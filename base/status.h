@@ -177,6 +177,7 @@ class [[nodiscard]] Result {
   T&& value() && { FL_ASSERT(ok()); return std::get<T>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

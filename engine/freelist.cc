@@ -8,6 +8,7 @@
 #include "engine/internal/le.h"
 #include "engine/limits.h"
 #include "engine/page.h"
+#include "faultvfs/phase.h"
 
 namespace fl::engine {
 
@@ -65,6 +66,7 @@ Status store_trunk(PageStore& store, uint32_t page_number, const Trunk& trunk) {
 }  // namespace
 
 Result<uint32_t> freelist_allocate(PageStore& store) {
+  faultvfs::PhaseScope phase(faultvfs::Phase::kFreelist);
   StoreMeta meta = store.meta();
   if (meta.freelist_head == 0) {
     if (meta.page_count >= kPageCountMax) return Status::io_error("freelist: page_count at kPageCountMax", ENOSPC);
@@ -88,6 +90,7 @@ Result<uint32_t> freelist_allocate(PageStore& store) {
 }
 
 Status freelist_free(PageStore& store, uint32_t page_number) {
+  faultvfs::PhaseScope phase(faultvfs::Phase::kFreelist);
   StoreMeta meta = store.meta();
   FL_ASSERT(page_number != kHeaderPageNumber);
   FL_ASSERT(page_number < meta.page_count);
