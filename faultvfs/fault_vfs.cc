@@ -211,6 +211,7 @@ std::string FaultVfs::name_of_locked(const Inode& inode) const {
 }
 
 Result<std::optional<FaultVfs::Firing>> FaultVfs::begin_op_locked(const OpContext& ctx) {
+  if (op_limit_ && op_index_ >= *op_limit_) throw OpLimitExceeded(op_index_, std::string(ctx.path));  // [fvfs.8]
   ++op_index_;
   if (crash_requested_) return Status::io_error(ctx.path, EIO, /*injected=*/true);
   if (!injection_) return std::optional<Firing>();
@@ -435,6 +436,11 @@ Status FaultVfs::flush_backend() {
 void FaultVfs::set_injection(bool enabled) {
   std::lock_guard lock(mu_);
   injection_ = enabled;
+}
+
+void FaultVfs::set_op_limit(std::optional<uint64_t> op_index) {
+  std::lock_guard lock(mu_);
+  op_limit_ = op_index;
 }
 
 uint64_t FaultVfs::op_count() const {

@@ -33,6 +33,16 @@
 //          until crash() is called; handles from before a crash then return
 //          EBADF.
 //
+// [fvfs.8] The liveness kill switch: after set_op_limit(n), the operation
+//          that would be number n (0-based op_count()) and every later one
+//          throws OpLimitExceeded instead of running, until the limit is
+//          cleared. It is the harness's SIGKILL for an engine that loops on
+//          the file system forever (retrying a sync that keeps failing): the
+//          only way to stop such a loop in-process is to unwind it. It is the
+//          one exception faultvfs throws; the harness catches it, clears the
+//          limit, crashes the Vfs and discards the engine without letting it
+//          run another operation.
+//
 // Threads: one mutex guards all state; Files may be used from any thread.
 #pragma once
 
@@ -42,6 +52,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,6 +65,18 @@
 #include "faultvfs/vfs.h"
 
 namespace fl::faultvfs {
+
+// [fvfs.8]
+class OpLimitExceeded : public std::runtime_error {
+ public:
+  OpLimitExceeded(uint64_t op_index, const std::string& path)
+      : std::runtime_error("operation budget exceeded at op " + std::to_string(op_index) + " (" + path + ")"),
+        op_index_(op_index) {}
+  uint64_t op_index() const { return op_index_; }
+
+ private:
+  uint64_t op_index_;
+};
 
 // One injected fault or crash, as the fault log records it.
 struct FaultEvent {
@@ -111,6 +134,8 @@ class FaultVfs final : public Vfs {
 
   // Faults off: no rule is evaluated (for a harness's own setup and checks).
   void set_injection(bool enabled);
+  // [fvfs.8]: nullopt clears the limit.
+  void set_op_limit(std::optional<uint64_t> op_index);
   const FaultPlan& plan() const { return plan_; }
   uint64_t op_count() const;
   uint64_t epoch() const;
@@ -184,6 +209,7 @@ class FaultVfs final : public Vfs {
   Prng crash_prng_;
   bool injection_ = true;
   uint64_t op_index_ = 0;
+  std::optional<uint64_t> op_limit_;
   uint64_t epoch_ = 0;
   uint64_t next_inode_ = 1;
   std::optional<CrashKind> crash_requested_;

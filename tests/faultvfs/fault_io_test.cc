@@ -293,3 +293,32 @@ TEST(Rules, DisabledInjectionFiresNothing) {
 
 }  // namespace
 }  // namespace fl::faultvfs::testing
+
+namespace fl::faultvfs::testing {
+namespace {
+
+// [fvfs.8]: a loop that retries a failing sync forever is stopped by the
+// operation limit, which throws before running the limited operation.
+TEST(OpLimit, StopsAnEndlessRetryLoopAndCanBeCleared) {
+  FaultPlan plan;
+  plan.rules.push_back(make_rule(Selector{.op = OpKind::kSync}, Action{.kind = ActionKind::kFail, .err = EIO}));
+  Rig rig(plan);
+  auto file = rig.open("f");
+  rig.write(*file, 0, "data");
+  const uint64_t start = rig.vfs->op_count();
+  rig.vfs->set_op_limit(start + 100);
+  uint64_t attempts = 0;
+  try {
+    while (!file->sync().ok()) ++attempts;  // would never end
+    FAIL() << "a sync succeeded despite the rule";
+  } catch (const OpLimitExceeded& stopped) {
+    EXPECT_EQ(stopped.op_index(), start + 100);
+  }
+  EXPECT_EQ(attempts, 100u);
+  EXPECT_EQ(rig.vfs->op_count(), start + 100) << "the limited operation did not run";
+  rig.vfs->set_op_limit(std::nullopt);
+  EXPECT_FALSE(file->sync().ok());  // runs again (and fails by the rule)
+}
+
+}  // namespace
+}  // namespace fl::faultvfs::testing
