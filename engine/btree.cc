@@ -27,13 +27,16 @@ Result<Node> BTree::load(uint32_t page_number, uint32_t depth) {
   return decode_node(page, page_number, store_.meta().page_count);
 }
 
+// Only for descending: the result's `value` would point into a freed page.
 Result<NodeSearch> BTree::search(uint32_t page_number, uint32_t depth, std::span<const uint8_t> key) {
   if (depth >= kBtreeDepthMax) {
     return Status::corruption("btree page " + std::to_string(page_number),
                               "deeper than kBtreeDepthMax levels (a cycle of child pointers)");
   }
   FL_ASSIGN_OR_RETURN(Bytes page, read_verified_node_page(store_, page_number));
-  return search_node(page, page_number, store_.meta().page_count, key);
+  FL_ASSIGN_OR_RETURN(NodeSearch found, search_node(page, page_number, store_.meta().page_count, key));
+  found.value.reset();
+  return found;
 }
 
 Status BTree::save(uint32_t page_number, const Node& node) {
@@ -44,7 +47,13 @@ Result<std::optional<Bytes>> BTree::get(std::span<const uint8_t> key) {
   uint32_t page_number = store_.meta().root_page;
   if (page_number == 0 || key.size() > kKeyBytesMax) return std::optional<Bytes>();
   for (uint32_t depth = 0;; ++depth) {
-    FL_ASSIGN_OR_RETURN(NodeSearch found, search(page_number, depth, key));
+    if (depth >= kBtreeDepthMax) {
+      return Status::corruption("btree page " + std::to_string(page_number),
+                                "deeper than kBtreeDepthMax levels (a cycle of child pointers)");
+    }
+    // The page must outlive `found`, whose value is a view into it.
+    FL_ASSIGN_OR_RETURN(Bytes page, read_verified_node_page(store_, page_number));
+    FL_ASSIGN_OR_RETURN(NodeSearch found, search_node(page, page_number, store_.meta().page_count, key));
     if (!found.leaf) {
       page_number = found.child;
       continue;

@@ -139,6 +139,24 @@ Result<std::unique_ptr<faultvfs::File>> open_wal_file(Db::Impl& db, uint64_t gen
   return file;
 }
 
+// Rewrites bytes [0, end) of `file` with what reading them returns, then
+// syncs. After a failed fsync Linux keeps the unwritten pages readable but
+// marks them clean: a later fsync does not write them and the kernel may
+// drop them at any time. What recovery read may therefore exist only in the
+// cache; rewriting it makes it dirty again, so the sync makes it durable
+// before anything is built on it.
+Status make_durable(Db::Impl& db, faultvfs::File& file, uint64_t end, internal::SyncKind kind) {
+  constexpr uint64_t kChunkBytes = uint64_t{1} << 20;
+  faultvfs::Bytes chunk;
+  for (uint64_t offset = 0; offset < end; offset += kChunkBytes) {
+    chunk.resize(std::min(kChunkBytes, end - offset));
+    FL_ASSIGN_OR_RETURN(size_t got, file.read(offset, chunk));
+    if (got != chunk.size()) return Status::corruption("recovery", "file shrank while being read");
+    FL_TRY(internal::write_fully(file, offset, chunk));
+  }
+  return internal::sync_file(file, db.bugs(), kind);
+}
+
 // [db.8]: header, WAL scan of the header's generation, writer, index.
 Status recover(Db::Impl& db) {
   PhaseScope phase(Phase::kRecovery);
@@ -150,6 +168,7 @@ Status recover(Db::Impl& db) {
     return Status::corruption(db.path(kPageFileName), "not a usable refdb page file: " + s.to_string());
   }
   db.header = *header;
+  FL_TRY(make_durable(db, *db.page_file, kPageSizeBytes, internal::SyncKind::kFull));  // the header page
   const uint64_t generation = db.header.wal_generation;
   FL_ASSIGN_OR_RETURN(db.wal[generation % 2], open_wal_file(db, generation));
   faultvfs::File& wal = *db.wal[generation % 2];
@@ -162,6 +181,7 @@ Status recover(Db::Impl& db) {
     scan_options.expected_salt = db.header.wal_salt;
   }
   scan_options.verify_checksums = !FL_PLANTED_BUG(db.bugs(), "no-checksum");
+  scan_options.keep_pages = true;  // the index caches the verified images: no re-read of the WAL
   FL_ASSIGN_OR_RETURN(WalScan scan, scan_wal(wal, scan_options));
   db.recovery = scan.describe();
   const bool usable = scan.header && scan.stop != WalStop::kHeaderMismatch;
@@ -169,6 +189,7 @@ Status recover(Db::Impl& db) {
     Result<WalIndex> index = WalIndex::from_scan(scan);
     if (!index.ok()) return Status::corruption(db.path(wal_file_name(generation)), index.status().to_string());
     db.index = std::move(*index);
+    FL_TRY(make_durable(db, wal, scan.valid_end_offset_bytes, internal::SyncKind::kData));
     FL_ASSIGN_OR_RETURN(WalWriter writer, WalWriter::resume(wal, scan, db.bugs()));
     db.writer.emplace(std::move(writer));
   } else {

@@ -2,7 +2,8 @@
 //
 // Steps, each under the Db mutex, so transactions commit between them:
 //   start  pick M = min(newest commit, oldest open snapshot) and the newest
-//          frame <= M of every page in the WAL index;
+//          frame <= M of every page in the WAL index; sync the WAL if a
+//          commit <= M is not durable yet (durability off or group);
 //   copy   write those images into the page file, kCopyBatchPages per step
 //          (checkpoint.copy). Safe for readers: a reader's snapshot is >= M,
 //          so it finds every page copied here in the WAL index first;
@@ -62,6 +63,11 @@ Status start_step(Db::Impl& db, Checkpoint::State& cp) {
     cp.backfill = cp.target;  // copies over pages that open snapshots still read from the page file
   }
   cp.frames = db.index.newest_frames(cp.backfill);
+  // The copy overwrites pages that the durable state may still read from the
+  // page file, so the frames replacing them must be durable first: otherwise a
+  // power loss can leave a torn page and lose the WAL frames that would have
+  // covered it (durability `off`, or `group` commits awaiting their sync).
+  if (!cp.frames.empty() && db.durable_commit_seq < cp.backfill) FL_TRY(db.sync_wal_locked());
   const auto meta = db.index.commit_meta(cp.backfill);
   cp.meta = meta ? StoreMeta{meta->db_page_count, meta->freelist_head, meta->root_page}
                  : StoreMeta{db.header.page_count, db.header.freelist_head, db.header.root_page};

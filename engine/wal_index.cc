@@ -9,6 +9,21 @@
 
 namespace fl::engine {
 
+Result<WalIndex> WalIndex::from_scan(WalScan& scan) {
+  const bool images = !scan.pages.empty();
+  FL_ASSERT(!images || scan.pages.size() == scan.frames.size());
+  FL_ASSIGN_OR_RETURN(WalIndex index, from_scan(static_cast<const WalScan&>(scan)));
+  if (!images) return index;
+  for (size_t i = 0; i < scan.frames.size(); ++i) {
+    const WalFrameInfo& frame = scan.frames[i];
+    for (WalIndexEntry& entry : index.pages_[frame.header.page_number]) {
+      if (entry.offset_bytes == frame.offset_bytes) entry.image = std::make_shared<const faultvfs::Bytes>(std::move(scan.pages[i]));
+    }
+  }
+  scan.pages.clear();
+  return index;
+}
+
 Result<WalIndex> WalIndex::from_scan(const WalScan& scan) {
   FL_ASSERT(scan.frames.size() <= kWalFrameCountMax);  // [walr.2]: the scan is bounded
   WalIndex index;

@@ -61,6 +61,9 @@ class WalIndex {
   WalIndex() = default;
 
   // [widx.1], [widx.5]
+  // With keep_pages scans, the scanned (verified) images become the
+  // entries' cached images ([widx.6]) and `scan.pages` is emptied.
+  static Result<WalIndex> from_scan(WalScan& scan);
   static Result<WalIndex> from_scan(const WalScan& scan);
 
   // [widx.4]: `page_numbers` in the order append() logged them.
