@@ -244,6 +244,20 @@ Status Db::close() {
   return result;
 }
 
+void Db::abandon() {
+  std::lock_guard lock(impl_->mu);
+  Impl& db = *impl_;
+  FL_ASSERT(!db.closed);
+  db.writer.reset();
+  db.closed = true;
+  for (auto& file : db.wal) {
+    if (file) (void)file->close();  // a close() is no sync; errors are moot for a dead process
+    file.reset();
+  }
+  if (db.page_file) (void)db.page_file->close();
+  db.page_file.reset();
+}
+
 const Options& Db::options() const { return impl_->options; }
 
 Status Db::poisoned() const {

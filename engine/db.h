@@ -177,6 +177,9 @@ class Db {
   // Syncs the WAL (unless poisoned) and closes the files; further calls on
   // the Db or its Txns are programmer errors. The destructor closes too.
   Status close();
+  // Drops the files without syncing or writing anything, as a killed
+  // process would: for harnesses that simulate a crash. Afterwards as close().
+  void abandon();
 
   const Options& options() const;
   DbStats stats() const;

@@ -211,7 +211,11 @@ std::string FaultVfs::name_of_locked(const Inode& inode) const {
 }
 
 Result<std::optional<FaultVfs::Firing>> FaultVfs::begin_op_locked(const OpContext& ctx) {
-  if (op_limit_ && op_index_ >= *op_limit_) throw OpLimitExceeded(op_index_, std::string(ctx.path));  // [fvfs.8]
+  // [fvfs.8]; close() is exempt: handles close from destructors, which
+  // must not throw, and closing releases rather than loops.
+  if (op_limit_ && op_index_ >= *op_limit_ && ctx.op != OpKind::kClose) {
+    throw OpLimitExceeded(op_index_, std::string(ctx.path));
+  }
   ++op_index_;
   if (crash_requested_) return Status::io_error(ctx.path, EIO, /*injected=*/true);
   if (!injection_) return std::optional<Firing>();

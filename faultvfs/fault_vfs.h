@@ -35,8 +35,8 @@
 //
 // [fvfs.8] The liveness kill switch: after set_op_limit(n), the operation
 //          that would be number n (0-based op_count()) and every later one
-//          throws OpLimitExceeded instead of running, until the limit is
-//          cleared. It is the harness's SIGKILL for an engine that loops on
+//          except File::close() throws OpLimitExceeded instead of running,
+//          until the limit is cleared (close is exempt: destructors close). It is the harness's SIGKILL for an engine that loops on
 //          the file system forever (retrying a sync that keeps failing): the
 //          only way to stop such a loop in-process is to unwind it. It is the
 //          one exception faultvfs throws; the harness catches it, clears the

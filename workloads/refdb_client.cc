@@ -152,8 +152,12 @@ void RefdbEngine::drop_db(bool close_first, Status* closed) {
   FL_ASSERT(shared_->db != nullptr);  // REQUIRES: open
   for (auto& entry : shared_->sessions) entry.second->drop_transaction();
   shared_->checkpoint.reset();  // Invariant: no Txn or Checkpoint outlives the Db
-  if (close_first) *closed = shared_->db->close();
-  shared_->db.reset();  // kill(): ~Db() runs close() against the crashed Vfs ([refdb-client.3])
+  if (close_first) {
+    *closed = shared_->db->close();
+  } else {
+    shared_->db->abandon();  // kill(): no sync, no write ([refdb-client.3])
+  }
+  shared_->db.reset();
 }
 
 void RefdbEngine::kill() { drop_db(false, nullptr); }

@@ -10,17 +10,10 @@
 //                  progress, and returns true when that step completed the
 //                  checkpoint. A failed step abandons the checkpoint and
 //                  returns its error; the next call begins a new one.
-// [refdb-client.3] kill() ([client.4]) destroys the Db without calling
-//                  close() itself. refdb has no way to drop a Db without
-//                  its destructor, and ~Db() runs close(), which syncs the
-//                  WAL: that is harmless only because the harness has
-//                  crashed the FaultVfs first, so the sync and every other
-//                  teardown I/O fail (a crash rule fired: injected EIO;
-//                  after crash(): EBADF on the old handles) and nothing
-//                  reaches the durable state. REQUIRES: the Vfs is crashed,
-//                  or is discarded with its contents, before kill(); on a
-//                  live Vfs kill() would persist durability-`off` commits
-//                  as close() does.
+// [refdb-client.3] kill() ([client.4]) drops the Db with Db::abandon():
+//                  no sync and no write, as a killed process. (Closing
+//                  would sync, and an engine with the `unbounded-retry`
+//                  bug would spin forever on a crashed Vfs.)
 // [refdb-client.4] kill() and close() first end every session's open
 //                  transaction (an in-memory rollback, no I/O) and abandon
 //                  the checkpoint in progress, because a Db must outlive its
