@@ -142,9 +142,12 @@ Result<std::unique_ptr<faultvfs::File>> open_wal_file(Db::Impl& db, uint64_t gen
 // Rewrites bytes [0, end) of `file` with what reading them returns, then
 // syncs. After a failed fsync Linux keeps the unwritten pages readable but
 // marks them clean: a later fsync does not write them and the kernel may
-// drop them at any time. What recovery read may therefore exist only in the
-// cache; rewriting it makes it dirty again, so the sync makes it durable
-// before anything is built on it.
+// drop them at any time. What recovery reads may therefore exist only in
+// the cache. Recovery calls this BEFORE it reads the header or scans the
+// WAL: whatever the rewrite read is then durable, and every later read
+// returns exactly it. (Rewriting after the scan is not enough: the kernel
+// may drop a page between the scan and the rewrite, so the rewrite would
+// persist older bytes than the ones the scan accepted.)
 Status make_durable(Db::Impl& db, faultvfs::File& file, uint64_t end, internal::SyncKind kind) {
   constexpr uint64_t kChunkBytes = uint64_t{1} << 20;
   faultvfs::Bytes chunk;
@@ -161,6 +164,10 @@ Status make_durable(Db::Impl& db, faultvfs::File& file, uint64_t end, internal::
 Status recover(Db::Impl& db) {
   PhaseScope phase(Phase::kRecovery);
   FL_ASSIGN_OR_RETURN(db.page_file, db.vfs->open(db.path(kPageFileName), OpenMode::kMustExist));
+  {
+    FL_ASSIGN_OR_RETURN(uint64_t page_file_bytes, db.page_file->size());
+    FL_TRY(make_durable(db, *db.page_file, std::min<uint64_t>(page_file_bytes, kPageSizeBytes), internal::SyncKind::kFull));
+  }
   Result<DbHeader> header = read_db_header(*db.page_file);
   if (!header.ok()) {
     const Status& s = header.status();
@@ -168,7 +175,6 @@ Status recover(Db::Impl& db) {
     return Status::corruption(db.path(kPageFileName), "not a usable refdb page file: " + s.to_string());
   }
   db.header = *header;
-  FL_TRY(make_durable(db, *db.page_file, kPageSizeBytes, internal::SyncKind::kFull));  // the header page
   const uint64_t generation = db.header.wal_generation;
   FL_ASSIGN_OR_RETURN(db.wal[generation % 2], open_wal_file(db, generation));
   faultvfs::File& wal = *db.wal[generation % 2];
@@ -182,6 +188,10 @@ Status recover(Db::Impl& db) {
   }
   scan_options.verify_checksums = !FL_PLANTED_BUG(db.bugs(), "no-checksum");
   scan_options.keep_pages = true;  // the index caches the verified images: no re-read of the WAL
+  {
+    FL_ASSIGN_OR_RETURN(uint64_t wal_bytes, wal.size());
+    FL_TRY(make_durable(db, wal, wal_bytes, internal::SyncKind::kData));
+  }
   FL_ASSIGN_OR_RETURN(WalScan scan, scan_wal(wal, scan_options));
   db.recovery = scan.describe();
   const bool usable = scan.header && scan.stop != WalStop::kHeaderMismatch;
@@ -189,7 +199,6 @@ Status recover(Db::Impl& db) {
     Result<WalIndex> index = WalIndex::from_scan(scan);
     if (!index.ok()) return Status::corruption(db.path(wal_file_name(generation)), index.status().to_string());
     db.index = std::move(*index);
-    FL_TRY(make_durable(db, wal, scan.valid_end_offset_bytes, internal::SyncKind::kData));
     FL_ASSIGN_OR_RETURN(WalWriter writer, WalWriter::resume(wal, scan, db.bugs()));
     db.writer.emplace(std::move(writer));
   } else {
