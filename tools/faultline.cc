@@ -4,21 +4,58 @@
 //                 --txns 10000 --faults everything --seed 42 [--bug NAME]...
 //                 [--isolation serializable|snapshot] [--durability full|group|off]
 //                 [--keys N] --out DIR
+//   faultline check HISTORY [--model strict-serializable] [--workload list-append|rw-register|bank]
+//                   [--durability acked|none] [--json]
 //
-// Exit status: 0 done, 2 bad input (an unknown option or value, named in
-// the message), 1 the run itself failed (a harness error).
+// run: exit 0 done, 2 bad input (an unknown option or value, named in the
+// message), 1 the run itself failed (a harness error). The verdict of the
+// history it wrote is printed, but does not change the exit status.
+// check (docs/checking.md): exit 0 valid, 1 anomalies found, 2 bad input
+// (unreadable file, parse error, unknown option value), 3 unknown.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "campaign/trial.h"
+#include "checkers/check.h"
+#include "checkers/consistency_models.h"
+#include "checkers/report.h"
+#include "history/edn_reader.h"
+#include "history/jsonl_reader.h"
 
 namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitFailed = 1;
+constexpr int kExitValid = 0;
+constexpr int kExitAnomalies = 1;
+constexpr int kExitUnknown = 3;
+static_assert(kExitAnomalies == kExitFailed);  // STYLE.md: 1 is "findings" for every subcommand
+
+// A short verdict for `faultline run`, after the summary.
+void print_run_verdict(const fl::history::History& history) {
+  // The models the engine claims (its :isolation): serializable engines
+  // must be strict-serializable, snapshot ones snapshot-isolated.
+  fl::checkers::CheckOptions options;
+  const fl::history::Value* isolation = history.meta.get("isolation");
+  if (isolation != nullptr && isolation->is_keyword("snapshot")) options.models = {"snapshot-isolation"};
+  const fl::checkers::CheckResult checked = fl::checkers::check_history(history, options);
+  const fl::checkers::Verdict& verdict = checked.verdict;
+  std::cout << "  verdict        " << fl::checkers::validity_name(verdict.validity) << " (" << checked.workload
+            << ", durability " << fl::checkers::durability_promise_name(checked.promise) << ", "
+            << checked.crashes << " crashes, models " << options.models.front() << ")\n";
+  for (const auto& [type, count] : verdict.anomaly_counts) {
+    std::cout << "    " << type << ": " << count << "\n";
+  }
+  if (verdict.validity != fl::checkers::Validity::kValid) {
+    std::cout << "  (faultline check on the history shows the explanations)\n";
+  }
+}
 
 int run_command(const fl::campaign::TrialConfig& config, const std::string& out_dir) {
   if (fl::Status valid = fl::campaign::validate(config); !valid.ok()) {
@@ -35,7 +72,98 @@ int run_command(const fl::campaign::TrialConfig& config, const std::string& out_
     return kExitFailed;
   }
   std::cout << fl::campaign::summary_text(config, *output) << "  artifacts      " << out_dir << "/\n";
+  print_run_verdict(output->sim.history);
   return 0;
+}
+
+enum class HistoryFormat { kEdn, kJsonl };
+
+// By extension (.edn; .jsonl or .json), else by the first non-blank byte:
+// '{' followed by '"' is JSON, anything else EDN.
+std::optional<HistoryFormat> history_format(const std::string& path) {
+  auto ends_with = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with(".edn")) return HistoryFormat::kEdn;
+  if (ends_with(".jsonl") || ends_with(".json")) return HistoryFormat::kJsonl;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  char c = 0;
+  while (in.get(c) && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+  }
+  if (c != '{') return HistoryFormat::kEdn;
+  while (in.get(c) && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+  }
+  return c == '"' ? HistoryFormat::kJsonl : HistoryFormat::kEdn;
+}
+
+struct CheckArgs {
+  std::string path;
+  std::vector<std::string> models{"strict-serializable"};
+  std::string workload;
+  std::string durability;
+  bool json = false;
+};
+
+int check_command(const CheckArgs& args) {
+  fl::checkers::CheckOptions options;
+  for (const std::string& model : args.models) {
+    if (!fl::checkers::is_known_model(model)) {
+      std::string known;
+      for (const std::string& name : fl::checkers::known_models()) known += (known.empty() ? "" : ", ") + name;
+      std::cerr << "faultline check: --model: unknown model \"" << model << "\" (expected one of: " << known << ")\n";
+      return kExitBadInput;
+    }
+  }
+  options.models = args.models;
+  if (!args.durability.empty()) {
+    options.durability = fl::checkers::durability_promise_from_name(args.durability);
+    if (!options.durability) {
+      std::cerr << "faultline check: --durability: unknown promise \"" << args.durability
+                << "\" (expected one of: acked, none)\n";
+      return kExitBadInput;
+    }
+  }
+  if (!args.workload.empty()) {
+    bool known = false;
+    for (std::string_view name : fl::checkers::kWorkloadNames) known = known || name == args.workload;
+    if (!known) {
+      std::cerr << "faultline check: --workload: unknown workload \"" << args.workload
+                << "\" (expected one of: list-append, rw-register, bank)\n";
+      return kExitBadInput;
+    }
+    options.workload = args.workload;
+  }
+  const std::optional<HistoryFormat> format = history_format(args.path);
+  if (!format) {
+    std::cerr << "faultline check: " << args.path << ": cannot open the file\n";
+    return kExitBadInput;
+  }
+  fl::Result<fl::history::History> history = *format == HistoryFormat::kEdn
+                                                 ? fl::history::read_edn_file(args.path)
+                                                 : fl::history::read_jsonl_file(args.path);
+  if (!history.ok()) {
+    std::cerr << "faultline check: " << args.path << ": " << history.status().to_string() << "\n";
+    return kExitBadInput;
+  }
+  const fl::checkers::CheckResult checked = fl::checkers::check_history(*history, options);
+  std::string models;
+  for (const std::string& model : args.models) models += (models.empty() ? "" : ", ") + model;
+  const fl::checkers::ReportContext context = {
+      {"history", args.path},
+      {"workload", checked.workload.empty() ? "unknown" : checked.workload},
+      {"models", models},
+      {"durability", std::string(fl::checkers::durability_promise_name(checked.promise))},
+      {"crashes", std::to_string(checked.crashes)},
+  };
+  std::cout << (args.json ? fl::checkers::verdict_json(checked.verdict, context)
+                          : fl::checkers::verdict_text(checked.verdict, context));
+  switch (checked.verdict.validity) {
+    case fl::checkers::Validity::kValid: return kExitValid;
+    case fl::checkers::Validity::kInvalid: return kExitAnomalies;
+    case fl::checkers::Validity::kUnknown: return kExitUnknown;
+  }
+  return kExitUnknown;
 }
 
 }  // namespace
@@ -57,6 +185,14 @@ int main(int argc, char** argv) {
   run->add_option("--isolation", config.isolation, "serializable or snapshot")->capture_default_str();
   run->add_option("--durability", config.durability, "full, group or off")->capture_default_str();
   run->add_option("--out", out_dir, "directory for the artifacts")->required();
+  CheckArgs check_args;
+  CLI::App* check = app.add_subcommand("check", "check a history (EDN or JSONL) for anomalies");
+  check->add_option("history", check_args.path, "the history file (.edn or .jsonl)")->required();
+  check->add_option("--model", check_args.models, "consistency model(s) expected (repeatable)")
+      ->capture_default_str();
+  check->add_option("--workload", check_args.workload, "list-append, rw-register or bank (default: detected)");
+  check->add_option("--durability", check_args.durability, "acked or none (default: the history's metadata)");
+  check->add_flag("--json", check_args.json, "print the verdict as JSON");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -68,5 +204,6 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   if (run->parsed()) return run_command(config, out_dir);
+  if (check->parsed()) return check_command(check_args);
   return kExitBadInput;
 }

@@ -1,0 +1,564 @@
+#include "checkers/internal/txn_graph.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <utility>
+
+#include "base/assert.h"
+#include "checkers/consistency_models.h"
+
+namespace fl::checkers::internal {
+namespace {
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+// Tarjan's algorithm, iterative (no recursion: components can hold millions
+// of vertices). An edge counts when (labels[e] & mask) != 0. Returns the
+// component of each vertex; components are numbered in completion order.
+std::vector<uint32_t> tarjan(uint32_t n, const std::vector<uint32_t>& offsets, const std::vector<uint32_t>& targets,
+                             const std::vector<uint8_t>& labels, uint8_t mask) {
+  std::vector<uint32_t> index(n, kNone);
+  std::vector<uint32_t> low(n, 0);
+  std::vector<uint32_t> comp(n, kNone);
+  std::vector<uint32_t> stack;
+  std::vector<std::pair<uint32_t, uint32_t>> frames;  // (vertex, next edge)
+  uint32_t next_index = 0;
+  uint32_t next_comp = 0;
+  for (uint32_t root = 0; root < n; ++root) {
+    if (index[root] != kNone) continue;
+    frames.push_back({root, offsets[root]});
+    index[root] = low[root] = next_index++;
+    stack.push_back(root);
+    while (!frames.empty()) {
+      auto& [v, e] = frames.back();
+      if (e < offsets[v + 1]) {
+        uint32_t edge = e++;
+        if ((labels[edge] & mask) == 0) continue;
+        uint32_t w = targets[edge];
+        if (index[w] == kNone) {
+          index[w] = low[w] = next_index++;
+          stack.push_back(w);
+          frames.push_back({w, offsets[w]});
+        } else if (comp[w] == kNone) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      uint32_t done = v;
+      frames.pop_back();
+      if (!frames.empty()) {
+        uint32_t parent = frames.back().first;
+        low[parent] = std::min(low[parent], low[done]);
+      }
+      if (low[done] == index[done]) {
+        uint32_t w = kNone;
+        do {
+          w = stack.back();
+          stack.pop_back();
+          comp[w] = next_comp;
+        } while (w != done);
+        ++next_comp;
+      }
+    }
+  }
+  FL_ASSERT(stack.empty());
+  return comp;
+}
+
+// One anomaly class to search for (Elle's cycle-anomaly-specs): which
+// relations the cycle may use, and constraints on its rw edges and on the
+// relations it must contain.
+struct CycleSpec {
+  std::string name;
+  uint8_t rels = 0;            // usable freely
+  bool rw_single = false;      // exactly one rw edge
+  bool rw_multiple = false;    // at least two rw edges
+  bool rw_nonadjacent = false; // no two rw edges in a row (cyclically)
+  uint8_t required[2] = {0, 0};  // at least one edge of each (0: none)
+  std::string type;            // when set, classify_cycle() must give it
+};
+
+std::vector<CycleSpec> base_specs() {
+  std::vector<CycleSpec> specs;
+  specs.push_back({"G0", kWw, false, false, false, {0, 0}, ""});
+  specs.push_back({"G1c", kWw | kWr, false, false, false, {kWr, 0}, ""});
+  specs.push_back({"G-single-item", kWw | kWr, true, false, false, {0, 0}, "G-single-item"});
+  specs.push_back({"G-nonadjacent-item", kWw | kWr, false, true, true, {0, 0}, "G-nonadjacent-item"});
+  specs.push_back({"G2-item", kWw | kWr | kRw, false, true, false, {0, 0}, "G2-item"});
+  return specs;
+}
+
+std::vector<CycleSpec> specs_for(uint8_t graph_rels) {
+  std::vector<CycleSpec> specs;
+  for (const CycleSpec& base : base_specs()) {
+    specs.push_back(base);
+    for (Rel variant : {kProcess, kRealtime}) {
+      if ((graph_rels & variant) == 0) continue;
+      CycleSpec v = base;
+      std::string suffix(1, '-');  // not "-" + ...: GCC 12 -O3 warns falsely (-Wrestrict)
+      suffix.append(rel_name(variant));
+      v.name += suffix;
+      v.rels |= variant;
+      (v.required[0] == 0 ? v.required[0] : v.required[1]) = variant;
+      if (!v.type.empty()) v.type += suffix;
+      specs.push_back(v);
+    }
+  }
+  std::sort(specs.begin(), specs.end(),
+            [](const CycleSpec& a, const CycleSpec& b) { return anomaly_depth_compare(a.name, b.name) < 0; });
+  return specs;
+}
+
+uint8_t allowed_mask(const CycleSpec& spec) {
+  uint8_t mask = spec.rels | spec.required[0] | spec.required[1];
+  if (spec.rw_single || spec.rw_multiple || spec.rw_nonadjacent) mask |= kRw;
+  return mask;
+}
+
+// The component restricted to one SCC, with one label per edge [graph.2].
+struct Local {
+  std::vector<uint32_t> global;  // local -> global vertex
+  std::vector<uint32_t> offsets;
+  std::vector<uint32_t> targets;
+  std::vector<uint8_t> labels;
+  std::vector<uint8_t> rels;  // every relation of the edge
+};
+
+constexpr uint32_t kStatesPerVertex = 3 * 4 * 2;  // rw count (0, 1, 2+) x required bits x last edge rw
+
+uint32_t state_of(uint32_t v, uint32_t rw_count, uint32_t required_bits, uint32_t last_rw) {
+  return ((v * 3 + rw_count) * 4 + required_bits) * 2 + last_rw;
+}
+uint32_t vertex_of_state(uint32_t s) { return s / kStatesPerVertex; }
+
+class Searcher {
+ public:
+  Searcher(const Local& local, uint64_t steps_max)
+      : local_(local),
+        steps_max_(steps_max),
+        stamp_(local.global.size() * kStatesPerVertex, 0),
+        parent_state_(local.global.size() * kStatesPerVertex, kNone),
+        parent_edge_(local.global.size() * kStatesPerVertex, kNone) {}
+
+  bool exhausted() const { return steps_ > steps_max_; }
+  uint64_t steps() const { return steps_; }
+
+  // A cycle of `spec`, or an empty Cycle.
+  Cycle find(const CycleSpec& spec) {
+    uint8_t mask = allowed_mask(spec);
+    uint32_t n = static_cast<uint32_t>(local_.global.size());
+    std::vector<uint32_t> comp = tarjan(n, local_.offsets, local_.targets, local_.labels, mask);
+    // Components in order of their smallest vertex.
+    std::vector<uint32_t> order;
+    std::vector<bool> seen_comp(n, false);
+    std::vector<uint32_t> sizes(n, 0);
+    for (uint32_t v = 0; v < n; ++v) sizes[comp[v]] += 1;
+    for (uint32_t v = 0; v < n; ++v) {
+      if (sizes[comp[v]] > 1 && !seen_comp[comp[v]]) {
+        seen_comp[comp[v]] = true;
+        order.push_back(comp[v]);
+      }
+    }
+    for (uint32_t c : order) {
+      Cycle cycle = find_in_component(spec, mask, comp, c);
+      if (!cycle.vertices.empty() || exhausted()) return cycle;
+    }
+    return {};
+  }
+
+  // Any cycle through vertex 0: the fallback witness [graph.4].
+  Cycle any_cycle() {
+    CycleSpec any{"any", kWw | kWr | kRw | kProcess | kRealtime, false, false, false, {0, 0}, ""};
+    uint64_t saved = steps_max_;
+    steps_max_ = std::numeric_limits<uint64_t>::max();
+    uint32_t u = 0;
+    Cycle found;
+    for (uint32_t e = local_.offsets[u]; e < local_.offsets[u + 1] && found.vertices.empty(); ++e) {
+      found = bfs(any, allowed_mask(any), nullptr, 0, e);
+    }
+    steps_max_ = saved;
+    return found;
+  }
+
+ private:
+  Cycle find_in_component(const CycleSpec& spec, uint8_t mask, const std::vector<uint32_t>& comp, uint32_t c) {
+    uint64_t counts[32] = {};
+    for (uint32_t x = 0; x < comp.size(); ++x) {
+      if (comp[x] != c) continue;
+      for (uint32_t e = local_.offsets[x]; e < local_.offsets[x + 1]; ++e) {
+        if ((local_.labels[e] & mask) != 0 && comp[local_.targets[e]] == c) counts[local_.labels[e]] += 1;
+      }
+    }
+    for (uint8_t r : spec.required) {
+      if (r != 0 && counts[r] == 0) return {};
+    }
+    bool uses_rw = spec.rw_single || spec.rw_multiple;
+    if (uses_rw && counts[kRw] == 0) return {};
+    // Anchor on the rarest relation every such cycle must contain.
+    uint8_t anchor = 0;
+    if (uses_rw) anchor = kRw;
+    for (uint8_t r : spec.required) {
+      if (r != 0 && (anchor == 0 || counts[r] < counts[anchor])) anchor = r;
+    }
+    for (uint32_t x = 0; x < comp.size(); ++x) {
+      if (comp[x] != c) continue;
+      for (uint32_t e = local_.offsets[x]; e < local_.offsets[x + 1]; ++e) {
+        uint8_t label = local_.labels[e];
+        if ((label & mask) == 0 || comp[local_.targets[e]] != c) continue;
+        if (anchor != 0 && label != anchor) continue;
+        Cycle cycle = bfs(spec, mask, &comp, c, e);
+        if (!cycle.vertices.empty()) return cycle;
+        if (exhausted()) return {};
+      }
+    }
+    return {};
+  }
+
+  uint32_t required_bits(const CycleSpec& spec, uint8_t label) const {
+    uint32_t bits = 0;
+    if (spec.required[0] != 0 && label == spec.required[0]) bits |= 1;
+    if (spec.required[1] != 0 && label == spec.required[1]) bits |= 2;
+    return bits;
+  }
+
+  uint32_t full_bits(const CycleSpec& spec) const {
+    return (spec.required[0] != 0 ? 1u : 0u) | (spec.required[1] != 0 ? 2u : 0u);
+  }
+
+  // Shortest cycle that starts with edge `anchor_edge` (u -> v), returns to
+  // u through vertices of component c, and meets `spec`.
+  Cycle bfs(const CycleSpec& spec, uint8_t mask, const std::vector<uint32_t>* comp, uint32_t c, uint32_t anchor_edge) {
+    uint32_t u = source_of(anchor_edge);
+    uint32_t v = local_.targets[anchor_edge];
+    uint8_t anchor_label = local_.labels[anchor_edge];
+    bool anchor_rw = anchor_label == kRw;
+    epoch_ += 1;
+    queue_.clear();
+    uint32_t start = state_of(v, anchor_rw ? 1 : 0, required_bits(spec, anchor_label), anchor_rw ? 1 : 0);
+    stamp_[start] = epoch_;
+    parent_state_[start] = kNone;
+    parent_edge_[start] = anchor_edge;
+    queue_.push_back(start);
+    if (v == u) return {};
+    for (size_t head = 0; head < queue_.size(); ++head) {
+      uint32_t s = queue_[head];
+      uint32_t x = vertex_of_state(s);
+      uint32_t last_rw = s % 2;
+      uint32_t bits = (s / 2) % 4;
+      uint32_t rw_count = (s / 8) % 3;
+      for (uint32_t e = local_.offsets[x]; e < local_.offsets[x + 1]; ++e) {
+        if (++steps_ > steps_max_) return {};
+        uint8_t label = local_.labels[e];
+        if ((label & mask) == 0) continue;
+        uint32_t y = local_.targets[e];
+        if (comp != nullptr && (*comp)[y] != c) continue;
+        uint32_t rw2 = rw_count;
+        uint32_t last2 = 0;
+        if (label == kRw) {
+          if (spec.rw_single && rw_count >= 1) continue;
+          if (spec.rw_nonadjacent && last_rw) continue;
+          rw2 = std::min<uint32_t>(rw_count + 1, 2);
+          last2 = 1;
+        }
+        uint32_t bits2 = bits | required_bits(spec, label);
+        if (y == u) {
+          if (bits2 != full_bits(spec)) continue;
+          if (spec.rw_single && rw2 != 1) continue;
+          if (spec.rw_multiple && rw2 < 2) continue;
+          if (spec.rw_nonadjacent && last2 && anchor_rw) continue;
+          Cycle cycle = reconstruct(s, e, anchor_edge);
+          if (cycle.vertices.empty()) continue;  // not simple; look further
+          cycle.type = classify_cycle(cycle.labels);
+          if (!spec.type.empty() && cycle.type != spec.type) continue;
+          return cycle;
+        }
+        uint32_t t = state_of(y, rw2, bits2, last2);
+        if (stamp_[t] == epoch_) continue;
+        stamp_[t] = epoch_;
+        parent_state_[t] = s;
+        parent_edge_[t] = e;
+        queue_.push_back(t);
+      }
+    }
+    return {};
+  }
+
+  uint32_t source_of(uint32_t edge) const {
+    auto it = std::upper_bound(local_.offsets.begin(), local_.offsets.end(), edge);
+    return static_cast<uint32_t>(it - local_.offsets.begin()) - 1;
+  }
+
+  // The cycle u -> v ... x -> u, or empty when a vertex repeats.
+  Cycle reconstruct(uint32_t last_state, uint32_t closing_edge, uint32_t anchor_edge) {
+    std::vector<uint32_t> edges{closing_edge};
+    for (uint32_t s = last_state; s != kNone; s = parent_state_[s]) edges.push_back(parent_edge_[s]);
+    FL_ASSERT(edges.back() == anchor_edge);
+    std::reverse(edges.begin(), edges.end());
+    Cycle cycle;
+    std::set<uint32_t> seen;
+    for (uint32_t e : edges) {
+      uint32_t from = source_of(e);
+      if (!seen.insert(from).second) return {};
+      cycle.vertices.push_back(local_.global[from]);
+      cycle.labels.push_back(local_.labels[e]);
+    }
+    FL_ASSERT(local_.targets[edges.back()] == source_of(edges.front()));  // Invariant: closed
+    return cycle;
+  }
+
+  const Local& local_;
+  uint64_t steps_max_;
+  uint64_t steps_ = 0;
+  uint32_t epoch_ = 0;
+  std::vector<uint32_t> stamp_;
+  std::vector<uint32_t> parent_state_;
+  std::vector<uint32_t> parent_edge_;
+  std::vector<uint32_t> queue_;
+};
+
+Local make_local(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
+  Local local;
+  local.global = scc;
+  local.offsets.push_back(0);
+  for (uint32_t v : scc) {
+    for (uint32_t e = graph.out_begin(v); e < graph.out_end(v); ++e) {
+      uint32_t w = graph.target(e);
+      auto it = std::lower_bound(scc.begin(), scc.end(), w);
+      if (it == scc.end() || *it != w) continue;
+      local.targets.push_back(static_cast<uint32_t>(it - scc.begin()));
+      local.labels.push_back(first_rel(graph.rels(e)));
+      local.rels.push_back(graph.rels(e));
+    }
+    local.offsets.push_back(static_cast<uint32_t>(local.targets.size()));
+  }
+  return local;
+}
+
+}  // namespace
+
+std::string_view rel_name(uint8_t rel) {
+  switch (rel) {
+    case kWw:
+      return "ww";
+    case kWr:
+      return "wr";
+    case kRw:
+      return "rw";
+    case kProcess:
+      return "process";
+    case kRealtime:
+      return "realtime";
+    default:
+      return "?";
+  }
+}
+
+uint8_t first_rel(uint8_t rels) {
+  FL_ASSERT(rels != 0);
+  return static_cast<uint8_t>(rels & static_cast<uint8_t>(-rels));  // lowest bit: ww < wr < rw < process < realtime
+}
+
+void TxnGraph::finish() {
+  FL_ASSERT(!finished_);
+  finished_ = true;
+  // Counting sort by source (linear), then each row by target, merging
+  // duplicate pairs into one edge with the union of their relations.
+  std::vector<uint32_t> row(vertex_count_ + 1, 0);
+  for (const Pending& p : pending_) {
+    FL_ASSERT(p.from != p.to);
+    FL_ASSERT(p.from < vertex_count_ && p.to < vertex_count_);
+    row[p.from + 1] += 1;
+  }
+  for (uint32_t v = 0; v < vertex_count_; ++v) row[v + 1] += row[v];
+  std::vector<std::pair<uint32_t, uint8_t>> sorted(pending_.size());
+  {
+    std::vector<uint32_t> fill(row.begin(), row.end() - 1);
+    for (const Pending& p : pending_) sorted[fill[p.from]++] = {p.to, p.rel};
+  }
+  std::vector<Pending>().swap(pending_);
+  offsets_.assign(vertex_count_ + 1, 0);
+  targets_.reserve(sorted.size());
+  rels_.reserve(sorted.size());
+  for (uint32_t v = 0; v < vertex_count_; ++v) {
+    auto begin = sorted.begin() + row[v];
+    auto end = sorted.begin() + row[v + 1];
+    std::sort(begin, end, [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto it = begin; it != end; ++it) {
+      all_rels_ |= it->second;
+      if (it != begin && std::prev(it)->first == it->first) {
+        rels_.back() |= it->second;
+        continue;
+      }
+      targets_.push_back(it->first);
+      rels_.push_back(it->second);
+    }
+    offsets_[v + 1] = static_cast<uint32_t>(targets_.size());
+  }
+  FL_ASSERT(offsets_[vertex_count_] == targets_.size());
+}
+
+std::vector<std::vector<uint32_t>> nontrivial_sccs(const TxnGraph& graph) {
+  std::vector<uint32_t> offsets(graph.vertex_count() + 1);
+  for (uint32_t v = 0; v <= graph.vertex_count(); ++v) offsets[v] = v < graph.vertex_count() ? graph.out_begin(v) : static_cast<uint32_t>(graph.edge_count());
+  std::vector<uint32_t> targets(graph.edge_count());
+  std::vector<uint8_t> labels(graph.edge_count());
+  for (uint32_t e = 0; e < graph.edge_count(); ++e) {
+    targets[e] = graph.target(e);
+    labels[e] = graph.rels(e);
+  }
+  std::vector<uint32_t> comp = tarjan(graph.vertex_count(), offsets, targets, labels, 0xff);
+  std::vector<uint32_t> sizes(graph.vertex_count(), 0);
+  for (uint32_t c : comp) sizes[c] += 1;
+  std::vector<uint32_t> slot(graph.vertex_count(), kNone);
+  std::vector<std::vector<uint32_t>> sccs;
+  for (uint32_t v = 0; v < graph.vertex_count(); ++v) {
+    uint32_t c = comp[v];
+    if (sizes[c] < 2) continue;
+    if (slot[c] == kNone) {
+      slot[c] = static_cast<uint32_t>(sccs.size());
+      sccs.emplace_back();
+    }
+    sccs[slot[c]].push_back(v);  // ascending, since v ascends
+  }
+  return sccs;
+}
+
+std::string classify_cycle(const std::vector<uint8_t>& labels) {
+  FL_ASSERT(labels.size() >= 2);
+  size_t ww = 0, wr = 0, rw = 0, process = 0, realtime = 0;
+  bool rw_adjacent = false;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    uint8_t l = labels[i];
+    uint8_t prev = labels[(i + labels.size() - 1) % labels.size()];
+    ww += l == kWw;
+    wr += l == kWr;
+    rw += l == kRw;
+    process += l == kProcess;
+    realtime += l == kRealtime;
+    if (l == kRw && prev == kRw) rw_adjacent = true;
+  }
+  std::string type;
+  if (rw == 1) {
+    type = "G-single-item";
+  } else if (rw > 1) {
+    type = rw_adjacent ? "G2-item" : "G-nonadjacent-item";
+  } else if (wr > 0) {
+    type = "G1c";
+  } else {
+    // Invariant: process and realtime orders follow history order, so a
+    // cycle needs at least one data edge.
+    FL_ASSERT(ww > 0);
+    type = "G0";
+  }
+  if (realtime > 0) return type + "-realtime";
+  if (process > 0) return type + "-process";
+  return type;
+}
+
+namespace {
+
+struct CycleExistsSpec {
+  const char* model;  // canonical
+  uint8_t a;          // relations of the graph
+  uint8_t b;          // relations of the one extra step (0: plain union)
+};
+
+// Elle's cycle-exists-specs, in its order.
+constexpr CycleExistsSpec kCycleExistsSpecs[] = {
+    {"PL-1", kWw, 0},
+    {"PL-2", kWw | kWr, 0},
+    {"PL-SI", kWw | kWr, kRw},
+    {"PL-2.99", kWw | kWr | kRw, 0},
+    {"PL-3", kWw | kWr | kRw, 0},
+    {"strong-session-PL-1", kWw | kProcess, 0},
+    {"strong-session-PL-2", kWw | kWr | kProcess, 0},
+    {"strong-session-snapshot-isolation", kWw | kWr | kProcess, kRw},
+    {"strong-session-serializable", kWw | kWr | kRw | kProcess, 0},
+    {"strong-PL-1", kWw | kRealtime, 0},
+    {"strong-PL-2", kWw | kWr | kRealtime, 0},
+    {"strong-snapshot-isolation", kWw | kWr | kRealtime, kRw},
+    {"PL-SS", kWw | kWr | kRw | kRealtime, 0},
+};
+
+bool has_cycle(const Local& local, const CycleExistsSpec& spec) {
+  uint32_t n = static_cast<uint32_t>(local.global.size());
+  if (spec.b == 0) {
+    std::vector<uint32_t> comp = tarjan(n, local.offsets, local.targets, local.rels, spec.a);
+    std::vector<uint32_t> sizes(n, 0);
+    for (uint32_t c : comp) {
+      if (++sizes[c] >= 2) return true;
+    }
+    return false;
+  }
+  // A u (A;B) without building A;B: vertex v' (n + v) means "arrived at v by
+  // an A edge; a B edge may follow". A cycle of the extension is a cycle here.
+  std::vector<uint32_t> offsets{0};
+  std::vector<uint32_t> targets;
+  for (uint32_t v = 0; v < n; ++v) {
+    for (uint32_t e = local.offsets[v]; e < local.offsets[v + 1]; ++e) {
+      if ((local.rels[e] & spec.a) == 0) continue;
+      targets.push_back(local.targets[e]);
+      targets.push_back(n + local.targets[e]);
+    }
+    offsets.push_back(static_cast<uint32_t>(targets.size()));
+  }
+  for (uint32_t v = 0; v < n; ++v) {
+    for (uint32_t e = local.offsets[v]; e < local.offsets[v + 1]; ++e) {
+      if ((local.rels[e] & spec.b) != 0) targets.push_back(local.targets[e]);
+    }
+    offsets.push_back(static_cast<uint32_t>(targets.size()));
+  }
+  std::vector<uint8_t> all(targets.size(), 1);
+  std::vector<uint32_t> comp = tarjan(2 * n, offsets, targets, all, 1);
+  std::vector<uint32_t> sizes(2 * n, 0);
+  for (uint32_t c : comp) {
+    if (++sizes[c] >= 2) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> cycle_exists_types(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
+  Local local = make_local(graph, scc);
+  std::vector<std::string> types;
+  std::set<std::string> redundant;
+  for (const CycleExistsSpec& spec : kCycleExistsSpecs) {
+    if (redundant.count(spec.model)) continue;
+    if (!has_cycle(local, spec)) continue;
+    types.push_back(std::string(spec.model) + "-cycle-exists");
+    for (const std::string& m : models_implying(spec.model)) redundant.insert(m);
+  }
+  return types;
+}
+
+CycleSearch search_cycles(const TxnGraph& graph, const std::vector<uint32_t>& scc, uint64_t steps_max) {
+  FL_ASSERT(scc.size() >= 2);
+  FL_ASSERT(std::is_sorted(scc.begin(), scc.end()));
+  Local local = make_local(graph, scc);
+  Searcher searcher(local, steps_max);
+  CycleSearch result;
+  std::set<std::string> redundant;
+  for (const CycleSpec& spec : specs_for(graph.all_rels())) {
+    if (redundant.count(spec.name)) continue;
+    Cycle cycle = searcher.find(spec);
+    if (searcher.exhausted()) {
+      result.truncated = true;
+      result.truncated_during = spec.name;
+      break;
+    }
+    if (cycle.vertices.empty()) continue;
+    for (const std::string& implied : all_implied_anomalies({cycle.type, spec.name})) redundant.insert(implied);
+    result.cycles.push_back(std::move(cycle));
+  }
+  if (result.truncated && result.cycles.empty()) {
+    Cycle fallback = searcher.any_cycle();
+    FL_ASSERT(!fallback.vertices.empty());  // Invariant: a component has a cycle through every vertex
+    result.cycles.push_back(std::move(fallback));
+  }
+  result.steps = searcher.steps();
+  return result;
+}
+
+}  // namespace fl::checkers::internal

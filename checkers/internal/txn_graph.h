@@ -1,0 +1,99 @@
+// checkers/internal/txn_graph.h: the transaction dependency graph shared by
+// the isolation checkers, its strongly connected components, and the search
+// for cycles of each anomaly class (Elle's txn.clj and graph.clj do the same
+// jobs; the graph knows nothing of keys or values).
+//
+// [graph.1] Vertices are dense integer ids; edges are stored once per ordered
+//           pair, in CSR form sorted by (from, to), with the union of their
+//           relations. finish() must run before any query.
+// [graph.2] An edge carrying several relations counts as its first in the
+//           order ww, wr, rw, process, realtime: the order in which Elle's
+//           combined explainer explains a pair, so classification agrees.
+// [graph.3] search_cycles() looks, within one strongly connected component,
+//           for a cycle of each class (G0, G1c, G-single-item,
+//           G-nonadjacent-item, G2-item, and their -process and -realtime
+//           variants when those edges exist), most severe first, skipping a
+//           class once a class found implies it. Each reported cycle is
+//           simple and classify() of its labels is its type.
+// [graph.4] The search expands at most `steps_max` states per component.
+//           When the budget runs out, `truncated` is set, and if nothing was
+//           found yet a fallback cycle (any cycle of the component) is
+//           returned, so every component yields at least one witness.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fl::checkers::internal {
+
+enum Rel : uint8_t { kWw = 1, kWr = 2, kRw = 4, kProcess = 8, kRealtime = 16 };
+
+std::string_view rel_name(uint8_t rel);  // "ww", "wr", "rw", "process", "realtime"
+uint8_t first_rel(uint8_t rels);         // [graph.2]
+
+class TxnGraph {
+ public:
+  explicit TxnGraph(uint32_t vertex_count) : vertex_count_(vertex_count) {}
+
+  // REQUIRES: from != to, both < vertex_count(), not finished.
+  void link(uint32_t from, uint32_t to, Rel rel) { pending_.push_back({from, to, rel}); }
+  void finish();  // [graph.1]
+
+  uint32_t vertex_count() const { return vertex_count_; }
+  size_t edge_count() const { return targets_.size(); }
+  uint32_t out_begin(uint32_t v) const { return offsets_[v]; }
+  uint32_t out_end(uint32_t v) const { return offsets_[v + 1]; }
+  uint32_t target(uint32_t e) const { return targets_[e]; }
+  uint8_t rels(uint32_t e) const { return rels_[e]; }
+  uint8_t all_rels() const { return all_rels_; }
+
+ private:
+  struct Pending {
+    uint32_t from;
+    uint32_t to;
+    uint8_t rel;
+  };
+  uint32_t vertex_count_;
+  std::vector<Pending> pending_;
+  std::vector<uint32_t> offsets_;
+  std::vector<uint32_t> targets_;
+  std::vector<uint8_t> rels_;
+  uint8_t all_rels_ = 0;
+  bool finished_ = false;
+};
+
+// Components with more than one vertex, each sorted ascending, ordered by
+// their smallest vertex.
+std::vector<std::vector<uint32_t>> nontrivial_sccs(const TxnGraph& graph);
+
+// Elle's cycle classification of labels[i] (the relation of the edge from
+// cycle vertex i to vertex i+1, wrapping around) [graph.2].
+std::string classify_cycle(const std::vector<uint8_t>& labels);
+
+struct Cycle {
+  std::string type;                // classify_cycle(labels)
+  std::vector<uint32_t> vertices;  // vertices[i] -> vertices[(i+1) % n]
+  std::vector<uint8_t> labels;     // one relation per edge
+};
+
+struct CycleSearch {
+  std::vector<Cycle> cycles;
+  bool truncated = false;
+  std::string truncated_during;  // the class being searched when it ran out
+  uint64_t steps = 0;
+};
+
+// [graph.5] Elle's cycle-exists checks: for each model, in Elle's order,
+// whether the component restricted to that model's relations (for the
+// snapshot-isolation family: A then at most one rw step, A's sequential
+// extension) still holds a cycle. Returns "<canonical model>-cycle-exists"
+// types; a model is skipped once a weaker one was found impossible. These
+// catch closed walks that are not simple cycles, which the classified search
+// cannot name; edges count with all their relations here.
+std::vector<std::string> cycle_exists_types(const TxnGraph& graph, const std::vector<uint32_t>& scc);
+
+CycleSearch search_cycles(const TxnGraph& graph, const std::vector<uint32_t>& scc, uint64_t steps_max);
+
+}  // namespace fl::checkers::internal

@@ -1,0 +1,265 @@
+// list-append's non-cyclic anomalies over :ok transactions (G1a, G1b,
+// internal, future-read, lost-update) and over version orders
+// (dirty-update). Each detector's comment defines its anomaly first.
+#include <algorithm>
+#include <unordered_map>
+
+#include "base/assert.h"
+#include "checkers/internal/list_append_index.h"
+
+namespace fl::checkers::internal {
+namespace {
+
+using history::MicroKind;
+using history::MicroOp;
+using history::OpType;
+
+const std::vector<int64_t>* read_list(const MicroOp& mop) { return std::get_if<std::vector<int64_t>>(&mop.value); }
+
+std::string who(const LaTxn& txn) {
+  return "op " + std::to_string(txn.index()) + " (process " + std::to_string(txn.process) + ")";
+}
+
+std::string key_read(const MicroOp& mop) {
+  return "key " + std::to_string(mop.key) + " = " + render_list(read_list(mop));
+}
+
+// G1a (aborted read): a committed transaction read a value that only a
+// transaction known to have failed appended. One case per element.
+void g1a_cases(const LaIndex& ix, uint32_t t, const MicroOp& mop, std::vector<Anomaly>& found) {
+  const std::vector<int64_t>* list = read_list(mop);
+  if (list == nullptr) return;
+  for (int64_t value : *list) {
+    uint32_t e = ix.element_id(mop.key, value);
+    if (e == kNoId || ix.elements[e].writer == kNoId) continue;
+    const LaTxn& writer = ix.txns[ix.elements[e].writer];
+    if (writer.type != OpType::kFail) continue;
+    found.push_back({"G1a", {ix.txns[t].index(), writer.index()},
+                     who(ix.txns[t]) + " read " + key_read(mop) + ", which holds " + std::to_string(value) +
+                         ", appended by " + who(writer) + ", which failed: it read an aborted write.",
+                     ""});
+  }
+}
+
+// G1b (intermediate read): a committed transaction read a state whose last
+// element another transaction appended and then appended to again, so the
+// state it saw was never that writer's final one.
+void g1b_case(const LaIndex& ix, uint32_t t, const MicroOp& mop, std::vector<Anomaly>& found) {
+  const std::vector<int64_t>* list = read_list(mop);
+  if (list == nullptr || list->empty()) return;
+  uint32_t e = ix.element_id(mop.key, list->back());
+  if (e == kNoId || !ix.elements[e].intermediate || ix.elements[e].writer == t) return;
+  const LaTxn& writer = ix.txns[ix.elements[e].writer];
+  found.push_back({"G1b", {ix.txns[t].index(), writer.index()},
+                   who(ix.txns[t]) + " read " + key_read(mop) + ", ending in " + std::to_string(list->back()) +
+                       ", an intermediate append of " + who(writer) +
+                       ", which appended to the same key again later in its transaction.",
+                   ""});
+}
+
+// Per-key state inside one transaction: what its own reads and appends say
+// the key holds. `base` null means "some unknown prefix, then `suffix`".
+struct KeyState {
+  int64_t key = 0;
+  const std::vector<int64_t>* base = nullptr;
+  std::vector<int64_t> suffix;
+};
+
+std::string render_expected(const KeyState& s) {
+  std::string out = "[";
+  bool first = true;
+  if (s.base == nullptr) {
+    out += "...";
+    first = false;
+  } else {
+    for (int64_t v : *s.base) {
+      if (!first) out += ' ';
+      out += std::to_string(v);
+      first = false;
+    }
+  }
+  for (int64_t v : s.suffix) {
+    if (!first) out += ' ';
+    out += std::to_string(v);
+    first = false;
+  }
+  return out + "]";
+}
+
+bool consistent(const KeyState& s, const std::vector<int64_t>& read) {
+  if (s.base == nullptr) {
+    if (read.size() < s.suffix.size()) return false;
+    return std::equal(s.suffix.begin(), s.suffix.end(), read.end() - static_cast<std::ptrdiff_t>(s.suffix.size()));
+  }
+  if (read.size() != s.base->size() + s.suffix.size()) return false;
+  return std::equal(s.base->begin(), s.base->end(), read.begin()) &&
+         std::equal(s.suffix.begin(), s.suffix.end(), read.begin() + static_cast<std::ptrdiff_t>(s.base->size()));
+}
+
+// internal: a transaction read a key inconsistently with its own earlier read
+// of it and the appends it made since (Cerone et al.'s INT axiom). One case
+// per transaction, at the first inconsistent read.
+void internal_case(const LaIndex& ix, uint32_t t, std::vector<KeyState>& states, std::vector<Anomaly>& found) {
+  static const std::vector<int64_t> kEmpty;
+  size_t used = 0;
+  for (const MicroOp& mop : *ix.txns[t].mops) {
+    auto it = std::find_if(states.begin(), states.begin() + static_cast<std::ptrdiff_t>(used),
+                           [&](const KeyState& s) { return s.key == mop.key; });
+    bool known = it != states.begin() + static_cast<std::ptrdiff_t>(used);
+    if (mop.kind == MicroKind::kAppend) {
+      if (!known) {
+        if (used == states.size()) states.emplace_back();
+        it = states.begin() + static_cast<std::ptrdiff_t>(used++);
+        it->key = mop.key;
+        it->base = nullptr;
+        it->suffix.clear();
+      }
+      it->suffix.push_back(std::get<int64_t>(mop.value));
+      continue;
+    }
+    const std::vector<int64_t>* list = read_list(mop);
+    const std::vector<int64_t>& read = list == nullptr ? kEmpty : *list;
+    if (known && !consistent(*it, read)) {
+      found.push_back({"internal", {ix.txns[t].index()},
+                       who(ix.txns[t]) + " read " + key_read(mop) + ", but its own earlier reads and appends say " +
+                           std::to_string(mop.key) + " = " + render_expected(*it) + ".",
+                       ""});
+      return;
+    }
+    if (!known) {
+      if (used == states.size()) states.emplace_back();
+      it = states.begin() + static_cast<std::ptrdiff_t>(used++);
+      it->key = mop.key;
+    }
+    it->base = &read;
+    it->suffix.clear();
+  }
+}
+
+// future-read: a transaction read a value that it appends only later in the
+// same transaction. One case per transaction.
+void future_read_case(const LaIndex& ix, uint32_t t, std::vector<Anomaly>& found) {
+  const history::Txn& mops = *ix.txns[t].mops;
+  for (size_t j = 0; j < mops.size(); ++j) {
+    if (mops[j].kind != MicroKind::kAppend) continue;
+    int64_t value = std::get<int64_t>(mops[j].value);
+    for (size_t i = 0; i < j; ++i) {
+      const std::vector<int64_t>* list = read_list(mops[i]);
+      if (mops[i].kind != MicroKind::kRead || mops[i].key != mops[j].key || list == nullptr) continue;
+      if (std::find(list->begin(), list->end(), value) == list->end()) continue;
+      found.push_back({"future-read", {ix.txns[t].index()},
+                       who(ix.txns[t]) + " read " + key_read(mops[i]) + ", which holds " + std::to_string(value) +
+                           ", a value the same transaction appends only afterwards.",
+                       ""});
+      return;
+    }
+  }
+}
+
+// lost-update: two committed transactions read the same state of a key and
+// both appended to it, so one of them overwrote an update it never saw.
+struct LostKey {
+  int64_t key;
+  const std::vector<int64_t>* value;  // null: the read returned nil
+  friend bool operator==(const LostKey& a, const LostKey& b) {
+    if (a.key != b.key || (a.value == nullptr) != (b.value == nullptr)) return false;
+    return a.value == nullptr || *a.value == *b.value;
+  }
+};
+struct LostKeyHash {
+  size_t operator()(const LostKey& k) const {
+    uint64_t h = static_cast<uint64_t>(k.key) * 0x9E3779B97F4A7C15ull;
+    if (k.value != nullptr) {
+      h ^= k.value->size() + 0x51ED27ull;
+      for (int64_t v : *k.value) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001B3ull;
+    }
+    return static_cast<size_t>(h ^ (h >> 32));
+  }
+};
+
+void lost_update_register(const LaIndex& ix, uint32_t t, std::unordered_map<LostKey, std::vector<uint32_t>, LostKeyHash>& groups) {
+  struct Seen {
+    int64_t key;
+    const std::vector<int64_t>* first_read;
+    bool written;
+  };
+  std::vector<Seen> seen;
+  for (const MicroOp& mop : *ix.txns[t].mops) {
+    auto it = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) { return s.key == mop.key; });
+    if (mop.kind == MicroKind::kRead) {
+      if (it == seen.end()) seen.push_back({mop.key, read_list(mop), false});
+      continue;
+    }
+    // An append: counts once per key, and only after a read of the key.
+    if (it == seen.end() || it->written) continue;
+    it->written = true;
+    groups[{mop.key, it->first_read}].push_back(t);
+  }
+}
+
+// dirty-update: in a key's version order, a committed append directly
+// follows (possibly through indeterminate ones) an append of a failed
+// transaction: the committed write built on an aborted one.
+void dirty_update_cases(const LaIndex& ix, std::vector<Anomaly>& found) {
+  for (const LaKey& key : ix.keys) {
+    OpType t1 = OpType::kOk;
+    uint32_t t1_id = kNoId;
+    for (uint32_t e : key.order) {
+      uint32_t w = ix.elements[e].writer;
+      if (w == kNoId) continue;  // garbage: reported as garbage-read
+      OpType t2 = ix.txns[w].type;
+      if (t1 == OpType::kFail && t2 == OpType::kOk) {
+        found.push_back({"dirty-update", {ix.txns[t1_id].index(), ix.txns[w].index()},
+                         "key " + std::to_string(key.key) + ": " + who(ix.txns[w]) + " committed its append of " +
+                             std::to_string(ix.elements[e].value) + " after " + who(ix.txns[t1_id]) +
+                             "'s append to the same key, and that transaction failed.",
+                         ""});
+      }
+      // Elle's transitions: an :info append never replaces the last known
+      // outcome, and a run of failed appends is blamed on its first.
+      if (t2 == OpType::kInfo) continue;
+      if (t2 == OpType::kFail && t1 == OpType::kFail) continue;
+      t1 = t2;
+      t1_id = w;
+    }
+  }
+}
+
+}  // namespace
+
+void find_non_cyclic(const LaIndex& ix, std::vector<Anomaly>& found) {
+  std::vector<KeyState> states;
+  std::unordered_map<LostKey, std::vector<uint32_t>, LostKeyHash> groups;
+  for (uint32_t t = 0; t < ix.txns.size(); ++t) {
+    if (ix.txns[t].type != OpType::kOk) continue;
+    for (const MicroOp& mop : *ix.txns[t].mops) {
+      if (mop.kind != MicroKind::kRead) continue;
+      g1a_cases(ix, t, mop, found);
+      g1b_case(ix, t, mop, found);
+    }
+    internal_case(ix, t, states, found);
+    future_read_case(ix, t, found);
+    lost_update_register(ix, t, groups);
+  }
+  // Deterministic order: by the first transaction of each group.
+  std::vector<std::pair<LostKey, std::vector<uint32_t>>> lost;
+  for (auto& [k, txns] : groups) {
+    if (txns.size() >= 2) lost.push_back({k, txns});
+  }
+  std::sort(lost.begin(), lost.end(), [](const auto& a, const auto& b) { return a.second.front() < b.second.front(); });
+  for (const auto& [k, txns] : lost) {
+    Anomaly a{"lost-update", {}, "", ""};
+    std::string names;
+    for (uint32_t t : txns) {
+      a.op_indices.push_back(ix.txns[t].index());
+      if (!names.empty()) names += ", ";
+      names += who(ix.txns[t]);
+    }
+    a.explanation = names + " all read key " + std::to_string(k.key) + " = " + render_list(k.value) +
+                    " and then appended to it: each overwrote an update it never saw.";
+    found.push_back(std::move(a));
+  }
+  dirty_update_cases(ix, found);
+}
+
+}  // namespace fl::checkers::internal

@@ -1,0 +1,305 @@
+// list-append: one small history per anomaly type that must yield exactly
+// that anomaly and the models it rules out, and a valid counterpart
+// ([la.1]..[la.6], [graph.3]). Expected types are what Elle (elle-check)
+// reports for the same EDN, except garbage-read (ours).
+#include "checkers/list_append.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/checkers/la_gen.h"
+
+namespace fl::checkers {
+namespace {
+
+using testing::check;
+using testing::edn;
+using testing::T;
+using testing::types;
+using Set = std::set<std::string>;
+
+bool violates(const Verdict& v, const std::string& model) { return v.violated_models.count(model) > 0; }
+
+TEST(ListAppend, SerialHistoryIsValid) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1] [:r 1 [1]]]"},
+                         {1, "ok", "[[:r 1 [1]] [:append 1 2]]"},
+                         {0, "ok", "[[:r 1 [1 2]] [:append 2 3]]"},
+                         {1, "ok", "[[:r 2 [3]] [:r 1 [1 2]]]"}}));
+  EXPECT_EQ(v.validity, Validity::kValid) << v.notes.size();
+  EXPECT_TRUE(v.anomalies.empty());
+  EXPECT_TRUE(v.violated_models.empty());
+  EXPECT_NE(std::find(v.possible_models.begin(), v.possible_models.end(), "strict-serializable"),
+            v.possible_models.end());
+}
+
+TEST(ListAppend, LoneTransactionIsUnknownAsInElle) {  // [la.6]
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"}}));
+  EXPECT_EQ(v.validity, Validity::kUnknown);
+  EXPECT_TRUE(v.anomalies.empty());
+}
+
+TEST(ListAppend, DuplicateAppendsAreUnknown) {  // [la.2]
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"}, {1, "ok", "[[:append 1 1]]"}, {0, "ok", "[[:r 1 [1 1]]]"}}));
+  EXPECT_EQ(v.validity, Validity::kUnknown);
+  ASSERT_FALSE(v.notes.empty());
+  EXPECT_NE(v.notes[0].find("duplicate-appends"), std::string::npos) << v.notes[0];
+}
+
+TEST(ListAppend, RegisterWritesAreUnknown) {  // [la.2]
+  Verdict v = check(edn({{0, "ok", "[[:w 1 1]]"}}));
+  EXPECT_EQ(v.validity, Validity::kUnknown);
+}
+
+TEST(ListAppend, G1aAbortedRead) {
+  Verdict v = check(edn({{0, "fail", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 [1]]]"}, {1, "ok", "[[:append 2 1]]"}}));
+  EXPECT_EQ(types(v), (Set{"G1a"}));
+  EXPECT_TRUE(violates(v, "read-committed"));
+  EXPECT_FALSE(violates(v, "read-uncommitted"));
+  EXPECT_EQ(v.validity, Validity::kInvalid);
+}
+
+TEST(ListAppend, InfoWriterIsNeverG1a) {
+  Verdict v = check(edn({{0, "info", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 [1]]]"}}));
+  EXPECT_EQ(types(v), Set{});
+  EXPECT_EQ(v.validity, Validity::kValid);
+}
+
+TEST(ListAppend, G1bIntermediateRead) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1] [:append 1 2]]"}, {1, "ok", "[[:r 1 [1]]]"}}, "i0 i1 c1 c0"));
+  // The reader missed the writer's later append: list-append always shows an
+  // intermediate read as a G-single cycle too (Elle reports both).
+  EXPECT_EQ(types(v), (Set{"G1b", "G-single-item"}));
+  EXPECT_TRUE(violates(v, "read-committed"));
+}
+
+TEST(ListAppend, G0WriteCycle) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1] [:append 2 2]]"},
+                         {1, "ok", "[[:append 1 2] [:append 2 1]]"},
+                         {2, "ok", "[[:r 1 [1 2]] [:r 2 [1 2]]]"}},
+                        "i0 i1 c0 c1 i2 c2"));
+  EXPECT_EQ(types(v), (Set{"G0"}));
+  EXPECT_TRUE(violates(v, "read-uncommitted"));
+  const Anomaly& a = v.anomalies.at("G0").front();
+  EXPECT_NE(a.explanation.find("(ww)"), std::string::npos) << a.explanation;
+  EXPECT_NE(a.dot.find("digraph"), std::string::npos);
+}
+
+TEST(ListAppend, G1cCircularInformationFlow) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1] [:r 2 [1]]]"},
+                         {1, "ok", "[[:append 2 1] [:r 1 [1]]]"}},
+                        "i0 i1 c0 c1"));
+  EXPECT_EQ(types(v), (Set{"G1c"}));
+  EXPECT_TRUE(violates(v, "read-committed"));
+  EXPECT_FALSE(violates(v, "read-uncommitted"));
+  const std::string& text = v.anomalies.at("G1c").front().explanation;
+  EXPECT_NE(text.find("(wr)"), std::string::npos) << text;
+  EXPECT_NE(text.find("a contradiction"), std::string::npos) << text;
+}
+
+TEST(ListAppend, GSingleReadSkew) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1] [:append 2 1]]"},
+                         {1, "ok", "[[:r 1 []] [:r 2 [1]]]"},
+                         {0, "ok", "[[:r 1 [1]] [:r 2 [1]]]"}},
+                        "i0 i1 c0 c1 i2 c2"));
+  EXPECT_EQ(types(v), (Set{"G-single-item"}));
+  EXPECT_TRUE(violates(v, "snapshot-isolation"));
+  EXPECT_TRUE(violates(v, "repeatable-read"));
+  EXPECT_FALSE(violates(v, "read-committed"));
+}
+
+TEST(ListAppend, G2ItemWriteSkew) {
+  Verdict v = check(edn({{0, "ok", "[[:r 1 []] [:append 2 1]]"},
+                         {1, "ok", "[[:r 2 []] [:append 1 1]]"},
+                         {0, "ok", "[[:r 1 [1]] [:r 2 [1]]]"}},
+                        "i0 i1 c0 c1 i2 c2"));
+  EXPECT_EQ(types(v), (Set{"G2-item"}));
+  EXPECT_TRUE(violates(v, "serializable"));
+  EXPECT_FALSE(violates(v, "snapshot-isolation"));
+  const std::string& text = v.anomalies.at("G2-item").front().explanation;
+  EXPECT_NE(text.find("(rw)"), std::string::npos) << text;
+}
+
+TEST(ListAppend, G2ItemIsAllowedUnderSnapshotIsolation) {  // [la.6]
+  Verdict v = check(edn({{0, "ok", "[[:r 1 []] [:append 2 1]]"},
+                         {1, "ok", "[[:r 2 []] [:append 1 1]]"},
+                         {0, "ok", "[[:r 1 [1]] [:r 2 [1]]]"}},
+                        "i0 i1 c0 c1 i2 c2"),
+                    {"snapshot-isolation"});
+  EXPECT_EQ(v.validity, Validity::kValid);
+  EXPECT_TRUE(v.anomalies.empty());
+  EXPECT_TRUE(violates(v, "serializable"));  // still reported as a fact
+}
+
+TEST(ListAppend, GSingleRealtimeStaleRead) {
+  // T1 appends and completes; T2 starts afterwards yet reads the old state.
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 []]]"}, {2, "ok", "[[:r 1 [1]]]"}}));
+  EXPECT_EQ(types(v), (Set{"G-single-item-realtime"}));
+  EXPECT_TRUE(violates(v, "strict-serializable"));
+  EXPECT_FALSE(violates(v, "serializable"));
+  const std::string& text = v.anomalies.at("G-single-item-realtime").front().explanation;
+  EXPECT_NE(text.find("(realtime)"), std::string::npos) << text;
+}
+
+TEST(ListAppend, StaleReadIsFineForSerializable) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 []]]"}, {2, "ok", "[[:r 1 [1]]]"}}),
+                    {"serializable"});
+  EXPECT_EQ(v.validity, Validity::kValid);
+}
+
+TEST(ListAppend, InfoTransactionTakesRealtimeEdgesInNeverOut) {  // [la.4]
+  // T0 (info) may have committed at any time after its invocation: a read
+  // that misses it is no realtime violation.
+  Verdict v = check(edn({{0, "info", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 []]]"}, {2, "ok", "[[:r 1 [1]]]"}}));
+  EXPECT_EQ(v.validity, Validity::kValid) << (v.anomalies.empty() ? "" : v.anomalies.begin()->first);
+}
+
+TEST(ListAppend, InternalInconsistency) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 [1]] [:append 1 2] [:r 1 [1]]]"}}));
+  EXPECT_TRUE(types(v).count("internal"));
+  EXPECT_TRUE(violates(v, "serializable"));
+}
+
+TEST(ListAppend, FutureRead) {
+  Verdict v = check(edn({{0, "ok", "[[:r 1 [1]] [:append 1 1]]"}, {1, "ok", "[[:r 1 [1]]]"}}));
+  EXPECT_TRUE(types(v).count("future-read"));
+}
+
+TEST(ListAppend, DuplicateElements) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 [1 1]]]"}}));
+  EXPECT_TRUE(types(v).count("duplicate-elements"));
+  EXPECT_TRUE(violates(v, "read-uncommitted"));
+}
+
+TEST(ListAppend, IncompatibleOrder) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"},
+                         {1, "ok", "[[:append 1 2]]"},
+                         {2, "ok", "[[:r 1 [1 2]]]"},
+                         {3, "ok", "[[:r 1 [2 1]]]"}}));
+  EXPECT_TRUE(types(v).count("incompatible-order"));
+  EXPECT_TRUE(violates(v, "read-committed"));
+}
+
+TEST(ListAppend, LostUpdate) {
+  Verdict v = check(edn({{0, "ok", "[[:r 1 []] [:append 1 1]]"},
+                         {1, "ok", "[[:r 1 []] [:append 1 2]]"},
+                         {2, "ok", "[[:r 1 [1 2]]]"}},
+                        "i0 i1 c0 c1 i2 c2"));
+  EXPECT_TRUE(types(v).count("lost-update"));
+  EXPECT_TRUE(violates(v, "repeatable-read"));
+  EXPECT_TRUE(violates(v, "cursor-stability"));
+}
+
+TEST(ListAppend, DirtyUpdate) {
+  Verdict v = check(edn({{0, "fail", "[[:append 1 1]]"}, {1, "ok", "[[:append 1 2]]"}, {2, "ok", "[[:r 1 [1 2]]]"}}));
+  EXPECT_TRUE(types(v).count("dirty-update"));
+  EXPECT_TRUE(types(v).count("G1a"));
+}
+
+TEST(ListAppend, GarbageRead) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 [1 99]]]"}}));
+  EXPECT_TRUE(types(v).count("garbage-read"));
+  EXPECT_TRUE(violates(v, "read-uncommitted"));
+}
+
+TEST(ListAppend, UncompletedInvocationMayHaveCommitted) {  // [la.1]
+  Verdict v = check(edn({{0, "", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 [1]]]"}, {1, "ok", "[[:append 2 1]]"}}));
+  EXPECT_EQ(types(v), Set{});
+}
+
+TEST(ListAppend, NemesisOperationsAreIgnored) {  // [la.1]
+  std::string text = edn({{0, "ok", "[[:append 1 1]]"}, {1, "ok", "[[:r 1 [1]]]"}});
+  text += "{:index 9, :time 90, :type :info, :process :nemesis, :f :crash, :value {:kind :power}}\n";
+  Verdict v = check(text);
+  EXPECT_EQ(v.validity, Validity::kValid);
+}
+
+}  // namespace
+}  // namespace fl::checkers
+
+namespace fl::checkers {
+namespace {
+
+// No false positives: a correct store (each transaction atomic at its
+// completion, failed ones without effect, :info ones either way) is strict
+// serializable, whatever the interleaving.
+TEST(ListAppend, CorrectStoreHistoriesAreValid) {
+  testing::GenOptions o;
+  o.txn_count = 30;
+  o.stale_read = Ratio{0, 1};
+  o.dirty_fail = Ratio{0, 1};
+  o.fail = Ratio{1, 10};
+  o.info = Ratio{1, 10};
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    std::string text = testing::random_history(seed, o);
+    Verdict v = check(text);
+    EXPECT_NE(v.validity, Validity::kInvalid) << "seed " << seed << ": "
+                                              << (v.anomalies.empty() ? "" : v.anomalies.begin()->second[0].explanation)
+                                              << "\n" << text;
+    if (v.validity == Validity::kInvalid) break;
+  }
+}
+
+// Planting a stale read into a correct history is always caught.
+TEST(ListAppend, PlantedStaleReadsAreCaught) {
+  testing::GenOptions o;
+  o.txn_count = 30;
+  o.stale_read = Ratio{1, 1};
+  o.fail = Ratio{0, 1};
+  o.info = Ratio{0, 1};
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    std::string text = testing::random_history(seed, o);
+    Verdict v = check(text);
+    EXPECT_EQ(v.validity, Validity::kInvalid) << "seed " << seed << "\n" << text;
+  }
+}
+
+}  // namespace
+}  // namespace fl::checkers
+
+namespace fl::checkers {
+namespace {
+
+TEST(ListAppend, SessionModelsUseProcessEdges) {  // [la.4]
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"}, {0, "ok", "[[:r 1 []]]"}, {1, "ok", "[[:r 1 [1]]]"}}),
+                    {"strong-session-serializable"});
+  EXPECT_EQ(types(v), (Set{"G-single-item-process"}));
+  EXPECT_TRUE(violates(v, "strong-session-serializable"));
+  EXPECT_FALSE(violates(v, "serializable"));
+}
+
+TEST(ListAppend, ExhaustedBudgetStillGivesACycleAndSaysSo) {  // [graph.4]
+  Result<history::History> h = history::read_edn(edn({{0, "ok", "[[:r 1 []] [:append 2 1]]"},
+                                                      {1, "ok", "[[:r 2 []] [:append 1 1]]"},
+                                                      {0, "ok", "[[:r 1 [1]] [:r 2 [1]]]"}},
+                                                     "i0 i1 c0 c1 i2 c2"));
+  ASSERT_TRUE(h.ok());
+  ListAppendOptions options;
+  options.cycle_search_steps_max = 1;
+  Verdict v = check_list_append(*h, options);
+  EXPECT_EQ(v.validity, Validity::kInvalid);
+  EXPECT_FALSE(v.anomalies.empty());
+  bool noted = false;
+  for (const std::string& n : v.notes) noted = noted || n.rfind("cycle-search-truncated", 0) == 0;
+  EXPECT_TRUE(noted);
+}
+
+TEST(Verdict, MergeInvalidBeatsUnknownBeatsValid) {  // [verdict.1], [verdict.3]
+  Verdict a;
+  a.unknown("duplicate-appends: ...");
+  EXPECT_EQ(a.validity, Validity::kUnknown);
+  Verdict b;
+  EXPECT_EQ(b.validity, Validity::kValid);
+  merge(b, a);
+  EXPECT_EQ(b.validity, Validity::kUnknown);
+  Verdict c;
+  for (size_t i = 0; i < kExamplesPerType + 3; ++i) c.add({"G1a", {static_cast<int64_t>(i)}, "x", ""});
+  EXPECT_EQ(c.anomaly_counts.at("G1a"), kExamplesPerType + 3);
+  EXPECT_EQ(c.anomalies.at("G1a").size(), kExamplesPerType);
+  merge(b, std::move(c));
+  EXPECT_EQ(b.validity, Validity::kInvalid);
+  EXPECT_EQ(b.anomaly_counts.at("G1a"), kExamplesPerType + 3);
+  EXPECT_EQ(b.notes.size(), 1u);
+  EXPECT_EQ(validity_name(Validity::kUnknown), "unknown");
+}
+
+}  // namespace
+}  // namespace fl::checkers
