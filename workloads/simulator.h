@@ -24,7 +24,8 @@
 //         process never completes another operation).
 // [sim.4] Restart: an engine that refuses writes after a failed sync
 //         (Engine::needs_restart) is restarted the same way with a process
-//         crash, recorded as nemesis :restart, so a run is not stuck.
+//         crash, recorded as a nemesis :crash {:kind :process, :reason
+//         "engine restarted after refusing writes"}, so a run is not stuck.
 // [sim.5] Liveness: each client or maintenance step may issue at most
 //         step_op_budget VFS operations ([fvfs.8]). An engine exceeding it
 //         is killed: the in-flight operation completes :info with a
