@@ -14,10 +14,17 @@ Result<WalIndex> WalIndex::from_scan(WalScan& scan) {
   FL_ASSERT(!images || scan.pages.size() == scan.frames.size());
   FL_ASSIGN_OR_RETURN(WalIndex index, from_scan(static_cast<const WalScan&>(scan)));
   if (!images) return index;
-  for (size_t i = 0; i < scan.frames.size(); ++i) {
-    const WalFrameInfo& frame = scan.frames[i];
-    for (WalIndexEntry& entry : index.pages_[frame.header.page_number]) {
-      if (entry.offset_bytes == frame.offset_bytes) entry.image = std::make_shared<const faultvfs::Bytes>(std::move(scan.pages[i]));
+  // Each indexed entry is one scanned frame; frames are in file order, so
+  // the frame of an entry is found by its offset in O(log n) (a page logged
+  // thousands of times must not make recovery quadratic).
+  for (auto& [page_number, versions] : index.pages_) {
+    for (WalIndexEntry& entry : versions) {
+      const auto frame = std::lower_bound(
+          scan.frames.begin(), scan.frames.end(), entry.offset_bytes,
+          [](const WalFrameInfo& f, uint64_t offset) { return f.offset_bytes < offset; });
+      FL_ASSERT(frame != scan.frames.end() && frame->offset_bytes == entry.offset_bytes);
+      const size_t i = static_cast<size_t>(frame - scan.frames.begin());
+      entry.image = std::make_shared<const faultvfs::Bytes>(std::move(scan.pages[i]));
     }
   }
   scan.pages.clear();
