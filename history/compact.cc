@@ -1,0 +1,195 @@
+// history/compact.cc: [compact.1]..[compact.3].
+#include "history/compact.h"
+
+#include <utility>
+
+#include "base/assert.h"
+
+namespace fl::history {
+namespace {
+
+constexpr uint64_t kMopsMax = std::numeric_limits<uint32_t>::max();
+
+Status too_many_mops() {
+  return Status::invalid_argument("history", "more than " + std::to_string(kMopsMax) +
+                                                 " micro-operations; split the history");
+}
+
+}  // namespace
+
+uint32_t CompactHistory::intern(std::string_view name) {
+  // The same one or two names (:txn, :nemesis) repeat on nearly every op.
+  if (!names_.empty() && names_.back() == name) return static_cast<uint32_t>(names_.size() - 1);
+  std::string key(name);
+  auto [it, fresh] = name_ids_.emplace(key, static_cast<uint32_t>(names_.size()));
+  if (fresh) names_.push_back(std::move(key));
+  return it->second;
+}
+
+uint32_t CompactHistory::find_name(std::string_view name) const {
+  auto it = name_ids_.find(std::string(name));
+  return it == name_ids_.end() ? CompactOp::kNone : it->second;
+}
+
+void CompactHistory::rollback(const Mark& mark) {
+  ops_.resize(mark.ops);
+  mops_.resize(mark.mops);
+  elements_.resize(mark.elements);
+}
+
+Status CompactHistory::push_txn_op(CompactOp op, const Mark& since) {
+  if (mops_.size() > kMopsMax) return too_many_mops();
+  op.is_txn = true;
+  op.mop_begin = static_cast<uint32_t>(since.mops);
+  op.mop_count = static_cast<uint32_t>(mops_.size() - since.mops);
+  ops_.push_back(op);
+  return Status::success();
+}
+
+Status CompactHistory::add_mop(MicroKind kind, int64_t key, MopValue tag, int64_t value) {
+  FL_ASSERT(tag != MopValue::kList);
+  if (mops_.size() >= kMopsMax) return too_many_mops();
+  mops_.push_back({key, tag == MopValue::kInt ? value : 0, 0, kind, tag});
+  return Status::success();
+}
+
+void CompactHistory::add_list_mop_begin(MicroKind kind, int64_t key) {
+  mops_.push_back({key, static_cast<int64_t>(elements_.size()), 0, kind, MopValue::kList});
+}
+
+Status CompactHistory::add_list_mop_end() {
+  CompactMop& mop = mops_.back();
+  uint64_t size = elements_.size() - static_cast<uint64_t>(mop.data);
+  if (size > std::numeric_limits<uint32_t>::max()) {
+    return Status::invalid_argument("history", "a read list longer than 2^32 elements");
+  }
+  mop.list_size = static_cast<uint32_t>(size);
+  return Status::success();
+}
+
+Status CompactHistory::append(Op&& op) {
+  CompactOp c;
+  c.index = op.index;
+  c.time = op.time;
+  c.type = op.type;
+  c.process_kind = op.process.kind();
+  if (op.process.kind() == Process::Kind::kInteger) c.process = *op.process.id();
+  if (op.process.kind() == Process::Kind::kKeyword) c.process = intern(op.process.name());
+  if (!op.f.empty()) c.f = intern(op.f);
+  if (!op.extras.empty() || op.txn() == nullptr) {
+    c.side = static_cast<uint32_t>(sides_.size());
+    Side side;
+    side.extras = std::move(op.extras);
+    if (Value* v = std::get_if<Value>(&op.value)) {
+      side.has_value = true;
+      side.value = std::move(*v);
+    }
+    sides_.push_back(std::move(side));
+  }
+  const Txn* txn = op.txn();
+  if (txn == nullptr) {
+    ops_.push_back(c);
+    return Status::success();
+  }
+  const Mark since = mark();
+  for (const MicroOp& mop : *txn) {
+    if (const auto* list = std::get_if<std::vector<int64_t>>(&mop.value)) {
+      add_list_mop_begin(mop.kind, mop.key);
+      elements_.insert(elements_.end(), list->begin(), list->end());
+      FL_TRY(add_list_mop_end());
+    } else if (const int64_t* v = std::get_if<int64_t>(&mop.value)) {
+      FL_TRY(add_mop(mop.kind, mop.key, MopValue::kInt, *v));
+    } else {
+      FL_TRY(add_mop(mop.kind, mop.key, MopValue::kNil, 0));
+    }
+  }
+  return push_txn_op(c, since);
+}
+
+Status CompactHistory::append(CompactHistory&& other) {
+  if (mops_.size() + other.mops_.size() > kMopsMax) return too_many_mops();
+  std::vector<uint32_t> name_map(other.names_.size());
+  for (size_t i = 0; i < other.names_.size(); ++i) name_map[i] = intern(other.names_[i]);
+  const auto mop_base = static_cast<uint32_t>(mops_.size());
+  const auto element_base = static_cast<int64_t>(elements_.size());
+  const auto side_base = static_cast<uint32_t>(sides_.size());
+  ops_.reserve(ops_.size() + other.ops_.size());
+  for (CompactOp op : other.ops_) {
+    if (op.is_txn) op.mop_begin += mop_base;
+    if (op.f != CompactOp::kNone) op.f = name_map[op.f];
+    if (op.process_kind == Process::Kind::kKeyword) op.process = name_map[static_cast<size_t>(op.process)];
+    if (op.side != CompactOp::kNone) op.side += side_base;
+    ops_.push_back(op);
+  }
+  mops_.reserve(mops_.size() + other.mops_.size());
+  for (CompactMop mop : other.mops_) {
+    if (mop.tag == MopValue::kList) mop.data += element_base;
+    mops_.push_back(mop);
+  }
+  elements_.insert(elements_.end(), other.elements_.begin(), other.elements_.end());
+  for (Side& side : other.sides_) sides_.push_back(std::move(side));
+  other = CompactHistory();
+  return Status::success();
+}
+
+void CompactHistory::reserve(size_t ops, size_t mops, size_t elements) {
+  ops_.reserve(ops);
+  mops_.reserve(mops);
+  elements_.reserve(elements);
+}
+
+size_t CompactHistory::bytes() const {
+  return ops_.capacity() * sizeof(CompactOp) + mops_.capacity() * sizeof(CompactMop) +
+         elements_.capacity() * sizeof(int64_t) + sides_.capacity() * (sizeof(Side) + 64);
+}
+
+Result<CompactHistory> CompactHistory::from_history(const History& history) {
+  CompactHistory out;
+  out.meta = history.meta;
+  out.ops_.reserve(history.ops.size());
+  for (const Op& op : history.ops) {
+    Op copy = op;
+    FL_TRY(out.append(std::move(copy)));
+  }
+  return out;
+}
+
+Op CompactHistory::op(size_t i) const {
+  const CompactOp& c = ops_[i];
+  Op op;
+  op.index = c.index;
+  op.time = c.time;
+  op.type = c.type;
+  if (c.process_kind == Process::Kind::kInteger) op.process = Process::integer(c.process);
+  if (c.process_kind == Process::Kind::kKeyword) op.process = Process::keyword(names_[static_cast<size_t>(c.process)]);
+  if (c.f != CompactOp::kNone) op.f = names_[c.f];
+  if (c.side != CompactOp::kNone) op.extras = sides_[c.side].extras;
+  if (!c.is_txn) {
+    FL_ASSERT(c.side != CompactOp::kNone && sides_[c.side].has_value);
+    op.value = sides_[c.side].value;
+    return op;
+  }
+  Txn txn;
+  txn.reserve(c.mop_count);
+  for (const CompactMop& m : mops(c)) {
+    MicroOp micro{m.kind, m.key, std::monostate{}};
+    if (m.tag == MopValue::kInt) micro.value = m.data;
+    if (m.tag == MopValue::kList) {
+      std::span<const int64_t> l = list(m);
+      micro.value = std::vector<int64_t>(l.begin(), l.end());
+    }
+    txn.push_back(std::move(micro));
+  }
+  op.value = std::move(txn);
+  return op;
+}
+
+History CompactHistory::to_history() const {
+  History h;
+  h.meta = meta;
+  h.ops.reserve(ops_.size());
+  for (size_t i = 0; i < ops_.size(); ++i) h.ops.push_back(op(i));
+  return h;
+}
+
+}  // namespace fl::history

@@ -1,0 +1,41 @@
+// history/compact_reader.h: reads a history file straight into a
+// CompactHistory, on several threads.
+//
+// [compact-r.1] The result equals CompactHistory::from_history of what
+//               read_edn / read_jsonl give for the same input, and every
+//               error is theirs, word for word (same Status, same line and
+//               column): the fast path only accepts what it is sure of.
+// [compact-r.2] EDN fast path: one operation map per line, its keys among
+//               :index :time :type :process :f :value, :index present, and
+//               :value a transaction. Other lines (nemesis operations,
+//               extras, strings) go through the EDN parser one line at a
+//               time. Anything that needs more than one line (a form
+//               spanning lines, a history that is one big vector) or any
+//               error sends the whole input through read_edn instead.
+// [compact-r.3] The file is read in blocks of kBlockBytes; each block's lines
+//               are split between the threads and the parts concatenated
+//               in order, so the text is never held whole.
+// [compact-r.4] JSONL goes through read_jsonl_file and from_history (not
+//               tuned for speed).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "history/compact.h"
+
+namespace fl::history {
+
+inline constexpr size_t kBlockBytes = size_t{64} << 20;
+
+// `threads` 0 means std::thread::hardware_concurrency().
+Result<CompactHistory> read_compact_edn(std::string_view text, std::string_view source = "history.edn",
+                                        unsigned threads = 0);
+// `block_bytes` is exposed for tests of block boundaries.
+Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned threads = 0,
+                                             size_t block_bytes = kBlockBytes);
+Result<CompactHistory> read_compact_jsonl_file(const std::string& path);
+
+}  // namespace fl::history

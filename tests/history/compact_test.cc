@@ -1,0 +1,138 @@
+// CompactHistory ([compact.1]..[compact.3]) and the compact reader
+// ([compact-r.1]..[compact-r.3]): same history and same errors as the
+// general readers, whatever the thread count and block size.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "history/compact.h"
+#include "history/compact_reader.h"
+#include "history/edn_reader.h"
+#include "history/edn_writer.h"
+#include "tests/history/gen.h"
+
+namespace fl::history {
+namespace {
+
+History expect_same(std::string_view text, unsigned threads) {
+  Result<History> general = read_edn(text);
+  Result<CompactHistory> compact = read_compact_edn(text, "history.edn", threads);
+  EXPECT_EQ(general.ok(), compact.ok()) << text;
+  if (!general.ok() || !compact.ok()) {
+    if (!general.ok() && !compact.ok()) {
+      EXPECT_EQ(general.status().to_string(), compact.status().to_string());
+    }
+    return {};
+  }
+  History back = compact->to_history();
+  EXPECT_EQ(back, *general) << text;
+  return back;
+}
+
+RC_GTEST_PROP(CompactHistory, RoundTripsEveryHistory, ()) {
+  const History h = *gen::history();
+  Result<CompactHistory> c = CompactHistory::from_history(h);
+  RC_ASSERT(c.ok());
+  RC_ASSERT(c->to_history() == h);
+  for (size_t i = 0; i < h.ops.size(); ++i) RC_ASSERT(c->op(i) == h.ops[i]);
+}
+
+RC_GTEST_PROP(CompactReader, ReadsWhatTheGeneralReaderReads, ()) {
+  const History h = *gen::history();
+  const std::string text = to_edn(h);
+  const unsigned threads = *rc::gen::inRange(1u, 4u);
+  Result<CompactHistory> c = read_compact_edn(text, "history.edn", threads);
+  RC_ASSERT(c.ok());
+  RC_ASSERT(c->to_history() == h);
+}
+
+// A corrupted file gives exactly the general reader's result: the same
+// history, or the same error.
+RC_GTEST_PROP(CompactReader, CorruptionGivesTheGeneralReadersResult, ()) {
+  const History h = *gen::history();
+  std::string text = to_edn(h);
+  RC_PRE(!text.empty());
+  const int edits = *rc::gen::inRange(1, 4);
+  for (int i = 0; i < edits; ++i) {
+    size_t at = *rc::gen::inRange<size_t>(0, text.size());
+    const char replacement = *rc::gen::element('{', '}', '[', ']', ' ', '\n', ':', '-', '0', '9', ';', 'x', ',');
+    text[at] = replacement;
+  }
+  Result<History> general = read_edn(text);
+  Result<CompactHistory> compact = read_compact_edn(text, "history.edn", *rc::gen::inRange(1u, 4u));
+  RC_ASSERT(general.ok() == compact.ok());
+  if (general.ok()) {
+    RC_ASSERT(compact->to_history() == *general);
+  } else {
+    RC_ASSERT(general.status().to_string() == compact.status().to_string());
+  }
+}
+
+TEST(CompactReader, FastLinesAndGeneralLinesMix) {
+  const std::string text =
+      "; faultline-meta {:workload :list-append, :seed 7}\n"
+      "\n"
+      "{:index 0, :time 5, :type :invoke, :process 0, :f :txn, :value [[:append 1 2] [:r 1 nil]]}\r\n"
+      "{:index 1, :time 6, :type :invoke, :process :nemesis, :f :crash, :value nil}\n"
+      "; a comment\n"
+      "{:index 2 :time 7 :type :ok :process 0 :f :txn :value [[:append 1 2] [:r 1 [2]]]} ; trailing\n"
+      "{:index 3, :time 8, :type :info, :process 1, :f :txn, :value [[:w 4 -9223372036854775808]], :error :timeout}\n"
+      "{:index 4, :time 9, :type :ok, :process 1, :f :txn, :value []}\n"
+      "{:index 5, :time 9, :type :ok, :process 1, :f :txn, :value [[:r 3 [0 -1 007]]]}\n";
+  // The last line has a leading zero, which EDN forbids: the general error.
+  History none = expect_same(text, 2);
+  EXPECT_TRUE(none.ops.empty());
+  const std::string good = text.substr(0, text.rfind("{:index 5"));
+  for (unsigned threads : {1u, 2u, 3u}) {
+    History h = expect_same(good, threads);
+    ASSERT_EQ(h.ops.size(), 5u);
+    EXPECT_EQ(h.ops[1].process, Process::nemesis());
+    ASSERT_NE(h.ops[3].extra("error"), nullptr);
+    ASSERT_NE(h.meta.get("seed"), nullptr);
+  }
+}
+
+TEST(CompactReader, ShapesOnlyTheSequentialReaderHandles) {
+  // Missing :index (the stream position), a form over two lines, a history
+  // that is one vector, two forms on a line, a duplicate key.
+  expect_same("{:type :invoke, :process 0, :value [[:r 1 nil]]}\n{:type :ok, :process 0, :value [[:r 1 []]]}\n", 2);
+  expect_same("{:index 0, :type :invoke,\n :process 0, :value [[:r 1 nil]]}\n{:index 1 :type :ok :value []}\n", 2);
+  expect_same("[{:index 0, :type :invoke, :value []}\n {:index 1, :type :ok, :value []}]\n", 2);
+  expect_same("{:index 0, :type :invoke, :value []} {:index 1, :type :ok, :value []}\n", 1);
+  expect_same("{:index 0, :index 1, :type :invoke, :value []}\n", 1);
+  expect_same("{:index 0, :type :invoke, :value [[:r 1 +5]]}\n{:index 1, :type :ok, :value [[:r 1 -0]]}\n", 1);
+  expect_same("{:index 0, :type :bogus, :value []}\n", 1);
+  expect_same("{:index 99999999999999999999, :type :ok, :value []}\n", 1);
+}
+
+TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
+  History h;
+  h.meta.set("workload", Value::keyword("list-append"));
+  for (int64_t i = 0; i < 300; ++i) {
+    Op op;
+    op.index = i;
+    op.type = i % 2 == 0 ? OpType::kInvoke : OpType::kOk;
+    op.process = Process::integer(i % 5);
+    op.f = "txn";
+    op.value = Txn{{MicroKind::kAppend, i % 7, i}, {MicroKind::kRead, i % 3, std::vector<int64_t>{1, 2, i}}};
+    if (i % 50 == 0) op.extras.push_back({"note", Value::string("x")});
+    h.ops.push_back(std::move(op));
+  }
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_blocks_test.edn";
+  std::ofstream(path) << to_edn(h);
+  for (size_t block : {size_t{97}, size_t{1000}, size_t{4096}, kBlockBytes}) {
+    for (unsigned threads : {1u, 2u}) {
+      Result<CompactHistory> c = read_compact_edn_file(path.string(), threads, block);
+      ASSERT_TRUE(c.ok()) << c.status().to_string();
+      EXPECT_EQ(c->to_history(), h) << "block " << block << " threads " << threads;
+    }
+  }
+  std::filesystem::remove(path);
+  Result<CompactHistory> missing = read_compact_edn_file(path.string());
+  EXPECT_EQ(missing.status().code(), read_edn_file(path.string()).status().code());
+}
+
+}  // namespace
+}  // namespace fl::history
