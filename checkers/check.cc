@@ -1,6 +1,7 @@
-// checkers/check.cc: [check.1]..[check.3] of check.h.
+// checkers/check.cc: [check.1]..[check.4] of check.h.
 #include "checkers/check.h"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -8,6 +9,7 @@
 
 #include "base/assert.h"
 #include "checkers/bank.h"
+#include "checkers/rw_register.h"
 #if FL_HAVE_LIST_APPEND_CHECKER
 #include "checkers/list_append.h"
 #endif
@@ -38,14 +40,16 @@ namespace {
 
 // [check.4] The isolation view of each crash epoch: the client operations
 // invoked in it (with their completions, under their original :index), and
-// every read's leading elements written before the epoch began (the
-// recovered state, judged by durability) removed.
+// what reads saw of the state recovered from before the epoch began (judged
+// by durability) taken out: a list read loses its leading elements appended
+// before the epoch; a register read of a value written before it reads nil,
+// the epoch's initial state.
 std::vector<history::History> epoch_views(const history::History& history) {
   const std::vector<CrashEpoch> crashes = crash_epochs(history);
   std::vector<history::History> views(crashes.size() + 1);
   for (history::History& view : views) view.meta = history.meta;
   std::map<std::pair<int64_t, std::string>, size_t> pending;  // process -> epoch of its invoke
-  std::map<std::pair<int64_t, int64_t>, size_t> writer_epoch;  // (key, value) appended -> epoch
+  std::map<std::pair<int64_t, int64_t>, size_t> writer_epoch;  // (key, value) appended or written -> epoch
   size_t epoch = 0;
   for (size_t pos = 0; pos < history.ops.size(); ++pos) {
     while (epoch < crashes.size() && crashes[epoch].position <= pos) ++epoch;
@@ -59,7 +63,8 @@ std::vector<history::History> epoch_views(const history::History& history) {
       if (const history::Txn* txn = op.txn()) {
         for (const history::MicroOp& micro : *txn) {
           const int64_t* value = std::get_if<int64_t>(&micro.value);
-          if (micro.kind == history::MicroKind::kAppend && value) writer_epoch.try_emplace({micro.key, *value}, epoch);
+          bool write = micro.kind == history::MicroKind::kAppend || micro.kind == history::MicroKind::kWrite;
+          if (write && value) writer_epoch.try_emplace({micro.key, *value}, epoch);
         }
       }
     } else if (auto it = pending.find(process); it != pending.end()) {
@@ -69,8 +74,14 @@ std::vector<history::History> epoch_views(const history::History& history) {
     history::Op copy = op;
     if (auto* txn = std::get_if<history::Txn>(&copy.value); txn != nullptr && op_epoch > 0) {
       for (history::MicroOp& micro : *txn) {
+        if (micro.kind != history::MicroKind::kRead) continue;
+        if (const int64_t* value = std::get_if<int64_t>(&micro.value)) {  // a register
+          auto writer = writer_epoch.find({micro.key, *value});
+          if (writer != writer_epoch.end() && writer->second < op_epoch) micro.value = std::monostate{};
+          continue;
+        }
         auto* list = std::get_if<std::vector<int64_t>>(&micro.value);
-        if (micro.kind != history::MicroKind::kRead || list == nullptr) continue;
+        if (list == nullptr) continue;
         size_t keep = 0;
         while (keep < list->size()) {
           auto writer = writer_epoch.find({micro.key, (*list)[keep]});
@@ -94,16 +105,15 @@ bool only_empty_graph(const Verdict& verdict) {
   return false;
 }
 
-// list-append isolation, one crash epoch at a time ([check.4]).
-Verdict list_append_isolation(const history::History& history, const CheckOptions& options) {
-#if FL_HAVE_LIST_APPEND_CHECKER
-  const ListAppendOptions isolation{.consistency_models = options.models};
-  if (crash_epochs(history).empty()) return check_list_append(history, isolation);
+// Isolation, one crash epoch at a time ([check.4]), by `isolation`.
+Verdict isolation_by_epoch(const history::History& history,
+                           const std::function<Verdict(const history::History&)>& isolation) {
+  if (crash_epochs(history).empty()) return isolation(history);
   Verdict merged;
   bool judged = false;
   std::vector<history::History> views = epoch_views(history);
   for (size_t epoch = 0; epoch < views.size(); ++epoch) {
-    Verdict verdict = check_list_append(views[epoch], isolation);
+    Verdict verdict = isolation(views[epoch]);
     if (only_empty_graph(verdict)) {
       merged.notes.push_back("isolation: epoch " + std::to_string(epoch) + " relates no two transactions");
       continue;
@@ -114,11 +124,16 @@ Verdict list_append_isolation(const history::History& history, const CheckOption
   }
   if (!judged) merged.unknown("isolation: no crash epoch relates two transactions; nothing to judge");
   return merged;
+}
+
+// list-append isolation ([check.2]).
+Verdict list_append_isolation(const history::History& history, const CheckOptions& options) {
+#if FL_HAVE_LIST_APPEND_CHECKER
+  const ListAppendOptions isolation{.consistency_models = options.models};
+  return isolation_by_epoch(history, [&](const history::History& h) { return check_list_append(h, isolation); });
 #else
   (void)history;
   (void)options;
-  (void)epoch_views;
-  (void)only_empty_graph;
   // TODO(isolation): checkers/list_append.cc has not landed in this tree.
   Verdict verdict;
   verdict.unknown("list-append: the isolation checker is not available; only durability was judged");
@@ -148,10 +163,11 @@ CheckResult check_history(const history::History& history, const CheckOptions& o
     result.verdict = list_append_isolation(history, options);
     merge(result.verdict, durability_part(history, options, result));
   } else if (result.workload == "rw-register") {
-    // TODO(isolation): call check_rw_register (checkers/rw_register.h) here
-    // once it lands; until then rw-register isolation is not judged.
-    result.verdict = durability_part(history, options, result);
-    result.verdict.unknown("rw-register: the isolation checker is not available; only durability was judged");
+    // Elle's default version-order inference only ([rw.3]).
+    const RwRegisterOptions isolation{.consistency_models = options.models};
+    result.verdict =
+        isolation_by_epoch(history, [&](const history::History& h) { return check_rw_register(h, isolation); });
+    merge(result.verdict, durability_part(history, options, result));
   } else if (result.workload == "bank") {
     Verdict durability = durability_part(history, options, result);
     result.verdict = check_bank(history, {.total = std::nullopt, .empty_state_allowed = result.promise == DurabilityPromise::kNone});

@@ -30,7 +30,15 @@ std::optional<DurabilityPromise> durability_promise_from_name(std::string_view n
 }
 
 std::optional<DurabilityPromise> durability_promise_of(const history::History& history) {
-  const history::Value* value = history.meta.get("durability");
+  return durability_promise_of(history.meta);
+}
+
+bool is_crash_boundary(std::string_view f, bool nemesis) {
+  return nemesis && (f == "crash" || f == "restart" || f == "kill");
+}
+
+std::optional<DurabilityPromise> durability_promise_of(const history::Metadata& meta) {
+  const history::Value* value = meta.get("durability");
   if (value == nullptr) return std::nullopt;
   if (value->kind() != history::Value::Kind::kKeyword && value->kind() != history::Value::Kind::kString) {
     return std::nullopt;
@@ -41,7 +49,7 @@ std::optional<DurabilityPromise> durability_promise_of(const history::History& h
 namespace {
 
 bool is_epoch_boundary(const history::Op& op) {
-  return op.process.is_nemesis() && (op.f == "crash" || op.f == "restart" || op.f == "kill");
+  return is_crash_boundary(op.f, op.process.is_nemesis());
 }
 
 // A process crash keeps the page cache: :restart, :kill, or {:kind :process}.

@@ -80,6 +80,10 @@ std::optional<DurabilityPromise> durability_promise_from_name(std::string_view n
 // The promise under the history's metadata :durability (:acked or :none),
 // or nullopt when absent or unrecognised.
 std::optional<DurabilityPromise> durability_promise_of(const history::History& history);
+std::optional<DurabilityPromise> durability_promise_of(const history::Metadata& meta);
+// True for the nemesis operations that end a crash epoch (:f :crash,
+// :restart or :kill).
+bool is_crash_boundary(std::string_view f, bool nemesis);
 
 struct DurabilityOptions {
   // Overrides the history's :durability; when neither is set, `acked`.

@@ -22,6 +22,13 @@ constexpr size_t kCyclesPerTypePerSccMax = 1;
 // hold millions); the explanation gives the full count.
 constexpr size_t kCycleExistsOpsShownMax = 64;
 
+// rw-register: steps (set insertions) the sequential-keys and
+// linearizable-keys version-order inferences may take together. Each walks
+// an order graph to find, per transaction and key, the next transactions
+// that touch the key (Elle's ext-key-graph), which is quadratic at worst;
+// when the budget runs out that inference is skipped and a note says so.
+constexpr uint64_t kVersionInferenceStepsMax = uint64_t{1} << 24;
+
 // Elements shown when an explanation prints a list read: long reads are cut
 // to their last elements ("[... 7 8 9]") so explanations stay short.
 constexpr size_t kExplainedListElementsMax = 8;

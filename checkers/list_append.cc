@@ -3,9 +3,10 @@
 #include "checkers/list_append.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
-#include <sstream>
-#include <unordered_set>
+#include <span>
+#include <unordered_map>
 #include <utility>
 
 #include "base/assert.h"
@@ -16,66 +17,43 @@
 namespace fl::checkers {
 namespace {
 
+using history::CompactMop;
 using history::MicroKind;
-using history::MicroOp;
+using history::MopValue;
 using history::OpType;
 using internal::kNoId;
 using internal::LaIndex;
 using internal::LaTxn;
 
-const std::vector<int64_t>* read_list(const MicroOp& mop) { return std::get_if<std::vector<int64_t>>(&mop.value); }
-bool read_is_nil(const MicroOp& mop) { return std::holds_alternative<std::monostate>(mop.value); }
-
 std::string op_name(const LaTxn& txn) { return "op " + std::to_string(txn.index()); }
 
-// [la.1] Pairs invocations with completions. False (and an unknown verdict)
-// when the history cannot be read as transactions.
-bool pair_transactions(const history::History& h, LaIndex& ix, Verdict& verdict) {
-  std::unordered_map<int64_t, uint32_t> pending;  // process -> txn id
-  for (size_t pos = 0; pos < h.ops.size(); ++pos) {
-    const history::Op& op = h.ops[pos];
-    std::optional<int64_t> process = op.process.id();
-    if (!process) continue;  // nemesis and other non-client operations
-    if (op.type == OpType::kInvoke) {
-      if (op.txn() == nullptr) {
-        verdict.unknown("unexpected-value: op " + std::to_string(op.index) + ": :value is not a transaction");
-        return false;
-      }
-      LaTxn txn;
-      txn.mops = op.txn();
-      txn.invoke_index = op.index;
-      txn.invoke_pos = pos;
-      txn.process = *process;
-      pending[*process] = static_cast<uint32_t>(ix.txns.size());
-      ix.txns.push_back(txn);
-      continue;
-    }
-    auto it = pending.find(*process);
-    if (it == pending.end()) {
-      verdict.unknown("unpaired-completion: op " + std::to_string(op.index) + " (process " +
-                      std::to_string(*process) + ") completes no invocation");
-      return false;
-    }
-    LaTxn& txn = ix.txns[it->second];
-    pending.erase(it);
-    txn.type = op.type;
-    txn.complete_index = op.index;
-    txn.complete_pos = pos;
-    if (op.txn() != nullptr) txn.mops = op.txn();
+uint32_t key_id(LaIndex& ix, int64_t key) {
+  if (auto found = ix.key_ids.find(key); found != ix.key_ids.end()) return found->second;  // no node allocation
+  auto [it, fresh] = ix.key_ids.emplace(key, static_cast<uint32_t>(ix.keys.size()));
+  if (fresh) {
+    ix.keys.emplace_back();
+    ix.keys.back().key = key;
   }
-  return true;
+  return it->second;
 }
 
-// [la.2] Elle's preconditions: micro-op kinds and unique appends.
-bool check_preconditions(const history::History& h, const LaIndex& ix, Verdict& verdict) {
-  std::unordered_set<internal::KeyValue, internal::KeyValueHash> appended;
-  std::unordered_map<internal::KeyValue, int64_t, internal::KeyValueHash> first_op;
-  for (const LaTxn& txn : ix.txns) {
-    for (const history::Txn* mops : {h.ops[txn.invoke_pos].txn(), txn.mops}) {
-      for (const MicroOp& mop : *mops) {
-        bool bad = mop.kind == MicroKind::kWrite ||
-                   (mop.kind == MicroKind::kRead && std::holds_alternative<int64_t>(mop.value)) ||
-                   (mop.kind == MicroKind::kAppend && !std::holds_alternative<int64_t>(mop.value));
+// The element (key, value), created (with no writer) if new.
+uint32_t element_or_garbage(LaIndex& ix, int64_t key, int64_t value) {
+  bool inserted = false;
+  uint32_t e = ix.element_ids.emplace(key, value, static_cast<uint32_t>(ix.elements.size()), &inserted);
+  if (inserted) ix.elements.push_back({key, value, key_id(ix, key), kNoId, -1, false});
+  return e;
+}
+
+// [la.2] Elle's preconditions: micro-op kinds and unique appends. Creates an
+// element per append of an invocation, written by its transaction.
+bool check_preconditions(LaIndex& ix, Verdict& verdict) {
+  for (uint32_t t = 0; t < ix.txns.size(); ++t) {
+    const LaTxn& txn = ix.txns[t];
+    for (std::span<const CompactMop> mops : {ix.invoke_mops(txn), ix.mops(txn)}) {
+      for (const CompactMop& mop : mops) {
+        bool bad = mop.kind == MicroKind::kWrite || (mop.kind == MicroKind::kRead && mop.tag == MopValue::kInt) ||
+                   (mop.kind == MicroKind::kAppend && mop.tag != MopValue::kInt);
         if (bad) {
           verdict.unknown("unexpected-txn-micro-op-types: " + op_name(txn) + " holds [:" +
                           std::string(history::micro_kind_name(mop.kind)) + " " + std::to_string(mop.key) +
@@ -84,51 +62,46 @@ bool check_preconditions(const history::History& h, const LaIndex& ix, Verdict& 
         }
       }
     }
-    for (const MicroOp& mop : *h.ops[txn.invoke_pos].txn()) {
+    for (const CompactMop& mop : ix.invoke_mops(txn)) {
       if (mop.kind != MicroKind::kAppend) continue;
-      internal::KeyValue kv{mop.key, std::get<int64_t>(mop.value)};
-      auto [it, fresh] = first_op.emplace(kv, txn.invoke_index);
-      if (!fresh) {
-        verdict.unknown("duplicate-appends: value " + std::to_string(kv.value) + " appended to key " +
-                        std::to_string(kv.key) + " multiple times (invocations op " + std::to_string(it->second) +
-                        " and op " + std::to_string(txn.invoke_index) + ")");
+      uint32_t e = element_or_garbage(ix, mop.key, mop.data);
+      if (ix.elements[e].writer != kNoId) {
+        verdict.unknown("duplicate-appends: value " + std::to_string(mop.data) + " appended to key " +
+                        std::to_string(mop.key) + " multiple times (invocations op " +
+                        std::to_string(ix.txns[ix.elements[e].writer].invoke_index) + " and op " +
+                        std::to_string(txn.invoke_index) + ")");
         return false;
       }
+      ix.elements[e].writer = t;
     }
   }
   return true;
 }
 
-uint32_t key_id(LaIndex& ix, int64_t key) {
-  if (auto found = ix.key_ids.find(key); found != ix.key_ids.end()) return found->second;  // no node allocation
-  auto [it, fresh] = ix.key_ids.emplace(key, static_cast<uint32_t>(ix.keys.size()));
-  if (fresh) ix.keys.push_back({key, nullptr, {}});
-  return it->second;
-}
-
-uint32_t element_or_garbage(LaIndex& ix, int64_t key, int64_t value) {
-  if (uint32_t e = ix.element_id(key, value); e != kNoId) return e;  // no node allocation
-  auto [it, fresh] = ix.element_ids.emplace(internal::KeyValue{key, value}, static_cast<uint32_t>(ix.elements.size()));
-  if (fresh) ix.elements.push_back({key, value, key_id(ix, key), kNoId, -1, false});
-  return it->second;
-}
-
+// Appends of completions the invocation did not announce get a writer too,
+// and an append followed by another to the same key is intermediate.
 void index_appends(LaIndex& ix) {
-  std::vector<std::pair<int64_t, uint32_t>> last_append;  // key -> element, within one txn
+  struct Last {
+    int64_t key;
+    uint32_t element;
+    uint32_t count;
+  };
+  std::vector<Last> last_append;  // per key, within one txn
   for (uint32_t t = 0; t < ix.txns.size(); ++t) {
     last_append.clear();
-    for (const MicroOp& mop : *ix.txns[t].mops) {
-      uint32_t k = key_id(ix, mop.key);
+    for (const CompactMop& mop : ix.mops(ix.txns[t])) {
+      key_id(ix, mop.key);
       if (mop.kind != MicroKind::kAppend) continue;
-      uint32_t e = element_or_garbage(ix, mop.key, std::get<int64_t>(mop.value));
+      uint32_t e = element_or_garbage(ix, mop.key, mop.data);
       if (ix.elements[e].writer == kNoId) ix.elements[e].writer = t;
-      (void)k;
-      auto it = std::find_if(last_append.begin(), last_append.end(), [&](const auto& p) { return p.first == mop.key; });
+      auto it = std::find_if(last_append.begin(), last_append.end(), [&](const Last& l) { return l.key == mop.key; });
       if (it == last_append.end()) {
-        last_append.push_back({mop.key, e});
+        last_append.push_back({mop.key, e, 1});
       } else {
-        ix.elements[it->second].intermediate = true;
-        it->second = e;
+        ix.elements[it->element].intermediate = true;
+        it->element = e;
+        if (ix.elements[e].writer == t) ix.elements[e].seq = it->count;
+        it->count += 1;
       }
     }
   }
@@ -142,79 +115,44 @@ void for_each_possible_read(const LaIndex& ix, F&& f) {
   for (uint32_t t = 0; t < ix.txns.size(); ++t) {
     const LaTxn& txn = ix.txns[t];
     if (!txn.in_graph()) continue;
-    for (const MicroOp& mop : *txn.mops) {
+    for (const CompactMop& mop : ix.mops(txn)) {
       if (mop.kind != MicroKind::kRead) continue;
-      if (txn.type != OpType::kOk && read_is_nil(mop)) continue;
+      if (txn.type != OpType::kOk && mop.tag == MopValue::kNil) continue;
       f(t, mop);
     }
   }
 }
 
-bool is_prefix(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+bool is_prefix(std::span<const int64_t> a, std::span<const int64_t> b) {
   return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
-// Version orders, and the anomalies found on the way: garbage-read,
-// duplicate-elements, incompatible-order.
-void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
-  for_each_possible_read(ix, [&](uint32_t, const MicroOp& mop) {
-    const std::vector<int64_t>* list = read_list(mop);
+// Each key's longest read gives its version order; positions of its first
+// garbage and first repeated element are kept for the reads that are its
+// prefixes.
+void index_longest_reads(LaIndex& ix) {
+  for_each_possible_read(ix, [&](uint32_t t, const CompactMop& mop) {
+    if (mop.list_size == 0) return;
     internal::LaKey& key = ix.keys[key_id(ix, mop.key)];
-    if (list != nullptr && !list->empty() && (key.longest == nullptr || list->size() > key.longest->size())) {
-      key.longest = list;
+    if (key.longest == nullptr || mop.list_size > key.longest->list_size) {
+      key.longest = &mop;
+      key.longest_reader = t;
     }
   });
-  std::vector<uint32_t> stamp;  // element -> serial of the last read that held it
-  uint32_t serial = 0;
-  std::vector<bool> incompatible_reported(ix.keys.size(), false);
-  for_each_possible_read(ix, [&](uint32_t t, const MicroOp& mop) {
-    const std::vector<int64_t>* list = read_list(mop);
-    if (list == nullptr || list->empty()) return;
-    const LaTxn& txn = ix.txns[t];
-    serial += 1;
-    bool garbage = false;
-    std::vector<int64_t> duplicates;
-    for (int64_t value : *list) {
-      uint32_t e = element_or_garbage(ix, mop.key, value);
-      if (stamp.size() < ix.elements.size()) stamp.resize(ix.elements.size(), 0);
-      if (ix.elements[e].writer == kNoId && !garbage) {
-        garbage = true;
-        found.push_back({"garbage-read", {txn.index()},
-                         op_name(txn) + " (process " + std::to_string(txn.process) + ") read key " +
-                             std::to_string(mop.key) + " = " + internal::render_list(list) + ", which holds " +
-                             std::to_string(value) + ", a value no operation appended.",
-                         ""});
-      }
-      if (stamp[e] == serial) duplicates.push_back(value);
-      stamp[e] = serial;
-    }
-    if (!duplicates.empty()) {
-      found.push_back({"duplicate-elements", {txn.index()},
-                       op_name(txn) + " read key " + std::to_string(mop.key) + " = " + internal::render_list(list) +
-                           ", in which " + std::to_string(duplicates.front()) +
-                           " appears more than once; each value is appended once.",
-                       ""});
-    }
-    uint32_t k = ix.key_ids.at(mop.key);
-    const std::vector<int64_t>& longest = *ix.keys[k].longest;
-    if (!incompatible_reported[k] && !is_prefix(*list, longest)) {
-      incompatible_reported[k] = true;
-      found.push_back({"incompatible-order", {txn.index()},
-                       op_name(txn) + " read key " + std::to_string(mop.key) + " = " + internal::render_list(list) +
-                           ", which is not a prefix of " + internal::render_list(&longest) +
-                           ", the longest read of that key: no single order of appends explains both.",
-                       ""});
-    }
-  });
-  std::vector<uint32_t> seen(ix.elements.size(), 0);
+  std::vector<uint32_t> seen;  // element -> serial of the key that last held it
   uint32_t key_serial = 0;
   for (internal::LaKey& key : ix.keys) {
     if (key.longest == nullptr) continue;
     key_serial += 1;
-    for (int64_t value : *key.longest) {
-      uint32_t e = ix.element_id(key.key, value);
-      FL_ASSERT(e != kNoId);  // Invariant: every read element was indexed above
-      if (seen[e] == key_serial) continue;  // Elle keeps distinct elements
+    std::span<const int64_t> longest = ix.list(*key.longest);
+    for (uint32_t pos = 0; pos < longest.size(); ++pos) {
+      uint32_t e = element_or_garbage(ix, key.key, longest[pos]);
+      if (seen.size() <= e) seen.resize(std::max<size_t>(ix.elements.size(), seen.size() * 2), 0);
+      if (ix.elements[e].writer == kNoId && key.first_garbage == internal::LaKey::kNoPosition) key.first_garbage = pos;
+      if (seen[e] == key_serial) {  // Elle keeps distinct elements
+        if (key.first_duplicate == internal::LaKey::kNoPosition) key.first_duplicate = pos;
+        continue;
+      }
       seen[e] = key_serial;
       ix.elements[e].position = static_cast<int32_t>(key.order.size());
       key.order.push_back(e);
@@ -222,12 +160,102 @@ void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
   }
 }
 
+// incompatible-order, ours too (docs/anomalies.md): a key's longest read
+// lists two appends of one transaction in the reverse of the order that
+// transaction made them. No other read need disagree, so Elle misses it.
+// Every read that shows the reversal is the longest read or one that is not
+// its prefix (already incompatible-order), so only longest reads are looked
+// at.
+void own_appends_reversed(const LaIndex& ix, const std::vector<bool>& reported, std::vector<Anomaly>& found) {
+  std::vector<uint32_t> last_seq(ix.txns.size(), 0);
+  std::vector<uint32_t> stamp(ix.txns.size(), 0);
+  for (uint32_t k = 0; k < ix.keys.size(); ++k) {
+    const internal::LaKey& key = ix.keys[k];
+    if (key.longest == nullptr || reported[k]) continue;
+    for (uint32_t e : key.order) {
+      const internal::LaElement& element = ix.elements[e];
+      if (element.writer == kNoId) continue;
+      if (stamp[element.writer] == k + 1 && last_seq[element.writer] > element.seq) {
+        const LaTxn& reader = ix.txns[key.longest_reader];
+        const LaTxn& writer = ix.txns[element.writer];
+        found.push_back({"incompatible-order", {reader.index(), writer.index()},
+                         op_name(reader) + " read key " + std::to_string(key.key) + " = " +
+                             internal::render_list(ix.list(*key.longest)) + ", in which " +
+                             std::to_string(element.value) + " comes after a value " + op_name(writer) +
+                             " appended later in the same transaction: no order of appends explains it.",
+                         ""});
+        break;
+      }
+      stamp[element.writer] = k + 1;
+      last_seq[element.writer] = std::max(last_seq[element.writer], element.seq);
+    }
+  }
+}
+
+// The anomalies of reads: garbage-read, duplicate-elements,
+// incompatible-order. A prefix of the longest read is judged by the longest
+// read's positions; any other read element by element.
+void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
+  index_longest_reads(ix);
+  ix.prefix_read.assign(ix.history->all_mops().size(), 0);
+  std::vector<uint32_t> stamp;  // element -> serial of the last read that held it
+  uint32_t serial = 0;
+  std::vector<bool> incompatible_reported(ix.keys.size(), false);
+  for_each_possible_read(ix, [&](uint32_t t, const CompactMop& mop) {
+    if (mop.list_size == 0) return;
+    const LaTxn& txn = ix.txns[t];
+    const std::span<const int64_t> list = ix.list(mop);
+    const uint32_t k = ix.key_ids.at(mop.key);
+    const internal::LaKey& key = ix.keys[k];
+    const std::span<const int64_t> longest = ix.list(*key.longest);
+    std::optional<int64_t> garbage;
+    std::optional<int64_t> duplicate;
+    const bool prefix = is_prefix(list, longest);
+    if (prefix) {
+      ix.prefix_read[ix.mop_number(mop)] = 1;
+      if (key.first_garbage < list.size()) garbage = longest[key.first_garbage];
+      if (key.first_duplicate < list.size()) duplicate = longest[key.first_duplicate];
+    } else {
+      serial += 1;
+      for (int64_t value : list) {
+        uint32_t e = element_or_garbage(ix, mop.key, value);
+        if (stamp.size() < ix.elements.size()) stamp.resize(ix.elements.size(), 0);
+        if (ix.elements[e].writer == kNoId && !garbage) garbage = value;
+        if (stamp[e] == serial && !duplicate) duplicate = value;
+        stamp[e] = serial;
+      }
+    }
+    if (garbage) {
+      found.push_back({"garbage-read", {txn.index()},
+                       op_name(txn) + " (process " + std::to_string(txn.process) + ") read key " +
+                           std::to_string(mop.key) + " = " + internal::render_list(list) + ", which holds " +
+                           std::to_string(*garbage) + ", a value no operation appended.",
+                       ""});
+    }
+    if (duplicate) {
+      found.push_back({"duplicate-elements", {txn.index()},
+                       op_name(txn) + " read key " + std::to_string(mop.key) + " = " + internal::render_list(list) +
+                           ", in which " + std::to_string(*duplicate) +
+                           " appears more than once; each value is appended once.",
+                       ""});
+    }
+    if (!prefix && !incompatible_reported[k]) {
+      incompatible_reported[k] = true;
+      found.push_back({"incompatible-order", {txn.index()},
+                       op_name(txn) + " read key " + std::to_string(mop.key) + " = " + internal::render_list(list) +
+                           ", which is not a prefix of " + internal::render_list(longest) +
+                           ", the longest read of that key: no single order of appends explains both.",
+                       ""});
+    }
+  });
+  own_appends_reversed(ix, incompatible_reported, found);
+}
+
 void index_readers(LaIndex& ix) {
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (slot, reader)
-  for_each_possible_read(ix, [&](uint32_t t, const MicroOp& mop) {
-    const std::vector<int64_t>* list = read_list(mop);
-    uint32_t slot = (list == nullptr || list->empty()) ? ix.init_slot(ix.key_ids.at(mop.key))
-                                                       : ix.element_id(mop.key, list->back());
+  for_each_possible_read(ix, [&](uint32_t t, const CompactMop& mop) {
+    uint32_t slot = mop.list_size == 0 ? ix.init_slot(ix.key_ids.at(mop.key))
+                                       : ix.element_id(mop.key, ix.list(mop).back());
     FL_ASSERT(slot != kNoId);
     pairs.push_back({slot, t});
   });
@@ -270,71 +298,30 @@ void find_non_cyclic(const LaIndex& ix, std::vector<Anomaly>& found);
 
 namespace {
 
-bool model_needs(const std::set<std::string>& prohibited, std::string_view suffix) {
-  for (const std::string& a : prohibited) {
-    if (a.size() > suffix.size() && a.compare(a.size() - suffix.size(), suffix.size(), suffix) == 0 &&
-        a.rfind("G", 0) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
 void find_cycles(const LaIndex& ix, const std::set<std::string>& prohibited, const ListAppendOptions& options,
                  std::vector<Anomaly>& found, Verdict& verdict) {
-  bool realtime = model_needs(prohibited, "-realtime");
-  bool process = !realtime && model_needs(prohibited, "-process");
-  internal::TxnGraph graph = internal::build_graph(ix, realtime, process);
-  if (graph.edge_count() == 0) {
-    verdict.notes.push_back("empty-transaction-graph: no two transactions are related, so no cycle can be judged");
-  }
-  for (const std::vector<uint32_t>& scc : internal::nontrivial_sccs(graph)) {
-    internal::CycleSearch search = internal::search_cycles(graph, scc, options.cycle_search_steps_max);
-    if (search.truncated) {
-      verdict.notes.push_back("cycle-search-truncated: a component of " + std::to_string(scc.size()) +
-                              " transactions ran out of its budget of " +
-                              std::to_string(options.cycle_search_steps_max) + " steps while searching for " +
-                              search.truncated_during + "; classes after it were not searched there");
-    }
-    for (const internal::Cycle& cycle : search.cycles) found.push_back(internal::explain_cycle(ix, cycle));
-    for (const std::string& type : internal::cycle_exists_types(graph, scc)) {
-      Anomaly a{type, {}, "", ""};
-      for (size_t i = 0; i < scc.size() && i < kCycleExistsOpsShownMax; ++i) {
-        a.op_indices.push_back(ix.txns[scc[i]].index());
-      }
-      a.explanation = "These " + std::to_string(scc.size()) + " transactions" +
-                      (scc.size() > kCycleExistsOpsShownMax ? " (the first " +
-                                                                  std::to_string(kCycleExistsOpsShownMax) + " listed)"
-                                                            : std::string()) +
-                      " hold a cycle of the dependencies " + friendly_model_name(type.substr(0, type.size() - 13)) +
-                      " forbids (a closed walk, not necessarily a simple cycle of one named class).";
-      found.push_back(std::move(a));
-    }
-  }
-}
-
-bool is_cycle_exists(const std::string& type) {
-  constexpr std::string_view kSuffix = "-cycle-exists";
-  return type.size() > kSuffix.size() && type.compare(type.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
-}
-
-// Elle's remove-redundant-cycle-exists: a cycle-exists anomaly says nothing
-// new when other anomalies already rule its model out.
-void drop_redundant_cycle_exists(std::vector<Anomaly>& found) {
-  std::set<std::string> others;
-  for (const Anomaly& a : found) {
-    if (!is_cycle_exists(a.type)) others.insert(a.type);
-  }
-  std::set<std::string> impossible;
-  for (const std::string& m : impossible_models(others)) impossible.insert(canonical_model_name(m));
-  std::erase_if(found, [&](const Anomaly& a) {
-    return is_cycle_exists(a.type) && impossible.count(a.type.substr(0, a.type.size() - 13)) > 0;
-  });
+  internal::OrderEdges orders = internal::order_edges_for(prohibited);
+  internal::TxnGraph graph = internal::build_graph(ix, orders.realtime, orders.process);
+  auto explain = [&ix](uint32_t a, const std::string& an, uint32_t b, const std::string& bn, uint8_t label) {
+    return internal::explain_data_edge(ix, a, an, b, bn, label);
+  };
+  auto describe = [&ix](uint32_t t) { return internal::describe_txn(*ix.history, ix.txns[t]); };
+  internal::find_cycles(ix.txns, graph, options.cycle_search_steps_max, explain, found, verdict, describe);
 }
 
 }  // namespace
 
 Verdict check_list_append(const history::History& history, const ListAppendOptions& options) {
+  Result<history::CompactHistory> compact = history::CompactHistory::from_history(history);
+  if (!compact.ok()) {
+    Verdict verdict;
+    verdict.unknown("history: " + std::string(compact.status().message()));
+    return verdict;
+  }
+  return check_list_append(*compact, options);
+}
+
+Verdict check_list_append(const history::CompactHistory& history, const ListAppendOptions& options) {
   Verdict verdict;
   for (const std::string& model : options.consistency_models) {
     if (!is_known_model(model)) {
@@ -344,8 +331,8 @@ Verdict check_list_append(const history::History& history, const ListAppendOptio
   }
   LaIndex ix;
   ix.history = &history;
-  if (!pair_transactions(history, ix, verdict)) return verdict;
-  if (!check_preconditions(history, ix, verdict)) return verdict;
+  if (!internal::pair_transactions(history, ix.txns, verdict)) return verdict;  // [la.1]
+  if (!check_preconditions(ix, verdict)) return verdict;
   std::vector<Anomaly> found;
   index_appends(ix);
   index_reads(ix, found);
@@ -353,30 +340,7 @@ Verdict check_list_append(const history::History& history, const ListAppendOptio
   internal::find_non_cyclic(ix, found);
   std::set<std::string> prohibited = anomalies_prohibited_by(options.consistency_models);
   find_cycles(ix, prohibited, options, found, verdict);
-  drop_redundant_cycle_exists(found);
-
-  std::set<std::string> types;
-  std::set<std::string> unreported;
-  for (Anomaly& anomaly : found) {
-    types.insert(anomaly.type);
-    if (prohibited.count(anomaly.type)) {
-      verdict.add(std::move(anomaly));
-    } else {
-      unreported.insert(anomaly.type);
-    }
-  }
-  verdict.violated_models = violated_models(types);
-  std::set<std::string> ruled_out;
-  for (const auto& [model, reasons] : verdict.violated_models) ruled_out.insert(model);
-  verdict.possible_models = strongest_possible_models(ruled_out);
-  if (!unreported.empty()) {
-    std::string note = "found but allowed by the requested models:";
-    for (const std::string& t : unreported) note += " " + t;
-    verdict.notes.push_back(note);
-  }
-  bool empty_graph = std::any_of(verdict.notes.begin(), verdict.notes.end(),
-                                 [](const std::string& n) { return n.rfind("empty-transaction-graph", 0) == 0; });
-  if (empty_graph && verdict.validity == Validity::kValid) verdict.validity = Validity::kUnknown;  // [la.6]
+  internal::finish_verdict(std::move(found), prohibited, verdict);  // [la.6]
   return verdict;
 }
 

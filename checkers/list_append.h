@@ -42,6 +42,7 @@
 
 #include "checkers/limits.h"
 #include "checkers/verdict.h"
+#include "history/compact.h"
 #include "history/history.h"
 
 namespace fl::checkers {
@@ -56,5 +57,7 @@ struct ListAppendOptions {
 };
 
 Verdict check_list_append(const history::History& history, const ListAppendOptions& options = {});
+// The same, on a history in flat arrays (what `faultline check` loads).
+Verdict check_list_append(const history::CompactHistory& history, const ListAppendOptions& options = {});
 
 }  // namespace fl::checkers

@@ -10,48 +10,74 @@
 namespace fl::checkers::internal {
 namespace {
 
+using history::CompactMop;
 using history::MicroKind;
-using history::MicroOp;
+using history::MopValue;
 using history::OpType;
-
-const std::vector<int64_t>* read_list(const MicroOp& mop) { return std::get_if<std::vector<int64_t>>(&mop.value); }
 
 std::string who(const LaTxn& txn) {
   return "op " + std::to_string(txn.index()) + " (process " + std::to_string(txn.process) + ")";
 }
 
-std::string key_read(const MicroOp& mop) {
-  return "key " + std::to_string(mop.key) + " = " + render_list(read_list(mop));
+std::string key_read(const LaIndex& ix, const CompactMop& mop) {
+  return "key " + std::to_string(mop.key) + " = " + render_read(ix, mop);
 }
 
 // G1a (aborted read): a committed transaction read a value that only a
-// transaction known to have failed appended. One case per element.
-void g1a_cases(const LaIndex& ix, uint32_t t, const MicroOp& mop, std::vector<Anomaly>& found) {
-  const std::vector<int64_t>* list = read_list(mop);
-  if (list == nullptr) return;
-  for (int64_t value : *list) {
-    uint32_t e = ix.element_id(mop.key, value);
-    if (e == kNoId || ix.elements[e].writer == kNoId) continue;
+// transaction known to have failed appended. One case per element. A read
+// that is a prefix of its key's longest read looks only at the failed
+// appends in that prefix (`failed`: positions in the longest read, per key).
+void g1a_cases(const LaIndex& ix, uint32_t t, const CompactMop& mop, const std::vector<std::vector<uint32_t>>& failed,
+               std::vector<Anomaly>& found) {
+  std::span<const int64_t> list = ix.list(mop);
+  auto report = [&](int64_t value, uint32_t e) {
     const LaTxn& writer = ix.txns[ix.elements[e].writer];
-    if (writer.type != OpType::kFail) continue;
     found.push_back({"G1a", {ix.txns[t].index(), writer.index()},
-                     who(ix.txns[t]) + " read " + key_read(mop) + ", which holds " + std::to_string(value) +
+                     who(ix.txns[t]) + " read " + key_read(ix, mop) + ", which holds " + std::to_string(value) +
                          ", appended by " + who(writer) + ", which failed: it read an aborted write.",
                      ""});
+  };
+  if (ix.is_prefix_read(mop)) {
+    for (uint32_t pos : failed[ix.key_ids.at(mop.key)]) {
+      if (pos >= list.size()) break;
+      report(list[pos], ix.element_id(mop.key, list[pos]));
+    }
+    return;
   }
+  for (int64_t value : list) {
+    uint32_t e = ix.element_id(mop.key, value);
+    if (e == kNoId || ix.elements[e].writer == kNoId) continue;
+    if (ix.txns[ix.elements[e].writer].type == OpType::kFail) report(value, e);
+  }
+}
+
+// Per key, the positions in its longest read of elements a failed
+// transaction appended.
+std::vector<std::vector<uint32_t>> failed_positions(const LaIndex& ix) {
+  std::vector<std::vector<uint32_t>> out(ix.keys.size());
+  for (uint32_t k = 0; k < ix.keys.size(); ++k) {
+    const LaKey& key = ix.keys[k];
+    if (key.longest == nullptr) continue;
+    std::span<const int64_t> longest = ix.list(*key.longest);
+    for (uint32_t pos = 0; pos < longest.size(); ++pos) {
+      uint32_t w = ix.elements[ix.element_id(key.key, longest[pos])].writer;
+      if (w != kNoId && ix.txns[w].type == OpType::kFail) out[k].push_back(pos);
+    }
+  }
+  return out;
 }
 
 // G1b (intermediate read): a committed transaction read a state whose last
 // element another transaction appended and then appended to again, so the
 // state it saw was never that writer's final one.
-void g1b_case(const LaIndex& ix, uint32_t t, const MicroOp& mop, std::vector<Anomaly>& found) {
-  const std::vector<int64_t>* list = read_list(mop);
-  if (list == nullptr || list->empty()) return;
-  uint32_t e = ix.element_id(mop.key, list->back());
+void g1b_case(const LaIndex& ix, uint32_t t, const CompactMop& mop, std::vector<Anomaly>& found) {
+  std::span<const int64_t> list = ix.list(mop);
+  if (list.empty()) return;
+  uint32_t e = ix.element_id(mop.key, list.back());
   if (e == kNoId || !ix.elements[e].intermediate || ix.elements[e].writer == t) return;
   const LaTxn& writer = ix.txns[ix.elements[e].writer];
   found.push_back({"G1b", {ix.txns[t].index(), writer.index()},
-                   who(ix.txns[t]) + " read " + key_read(mop) + ", ending in " + std::to_string(list->back()) +
+                   who(ix.txns[t]) + " read " + key_read(ix, mop) + ", ending in " + std::to_string(list.back()) +
                        ", an intermediate append of " + who(writer) +
                        ", which appended to the same key again later in its transaction.",
                    ""});
@@ -61,18 +87,19 @@ void g1b_case(const LaIndex& ix, uint32_t t, const MicroOp& mop, std::vector<Ano
 // the key holds. `base` null means "some unknown prefix, then `suffix`".
 struct KeyState {
   int64_t key = 0;
-  const std::vector<int64_t>* base = nullptr;
+  bool known_base = false;
+  std::span<const int64_t> base;
   std::vector<int64_t> suffix;
 };
 
 std::string render_expected(const KeyState& s) {
   std::string out = "[";
   bool first = true;
-  if (s.base == nullptr) {
+  if (!s.known_base) {
     out += "...";
     first = false;
   } else {
-    for (int64_t v : *s.base) {
+    for (int64_t v : s.base) {
       if (!first) out += ' ';
       out += std::to_string(v);
       first = false;
@@ -86,23 +113,22 @@ std::string render_expected(const KeyState& s) {
   return out + "]";
 }
 
-bool consistent(const KeyState& s, const std::vector<int64_t>& read) {
-  if (s.base == nullptr) {
+bool consistent(const KeyState& s, std::span<const int64_t> read) {
+  if (!s.known_base) {
     if (read.size() < s.suffix.size()) return false;
     return std::equal(s.suffix.begin(), s.suffix.end(), read.end() - static_cast<std::ptrdiff_t>(s.suffix.size()));
   }
-  if (read.size() != s.base->size() + s.suffix.size()) return false;
-  return std::equal(s.base->begin(), s.base->end(), read.begin()) &&
-         std::equal(s.suffix.begin(), s.suffix.end(), read.begin() + static_cast<std::ptrdiff_t>(s.base->size()));
+  if (read.size() != s.base.size() + s.suffix.size()) return false;
+  return std::equal(s.base.begin(), s.base.end(), read.begin()) &&
+         std::equal(s.suffix.begin(), s.suffix.end(), read.begin() + static_cast<std::ptrdiff_t>(s.base.size()));
 }
 
 // internal: a transaction read a key inconsistently with its own earlier read
 // of it and the appends it made since (Cerone et al.'s INT axiom). One case
 // per transaction, at the first inconsistent read.
 void internal_case(const LaIndex& ix, uint32_t t, std::vector<KeyState>& states, std::vector<Anomaly>& found) {
-  static const std::vector<int64_t> kEmpty;
   size_t used = 0;
-  for (const MicroOp& mop : *ix.txns[t].mops) {
+  for (const CompactMop& mop : ix.mops(ix.txns[t])) {
     auto it = std::find_if(states.begin(), states.begin() + static_cast<std::ptrdiff_t>(used),
                            [&](const KeyState& s) { return s.key == mop.key; });
     bool known = it != states.begin() + static_cast<std::ptrdiff_t>(used);
@@ -111,17 +137,16 @@ void internal_case(const LaIndex& ix, uint32_t t, std::vector<KeyState>& states,
         if (used == states.size()) states.emplace_back();
         it = states.begin() + static_cast<std::ptrdiff_t>(used++);
         it->key = mop.key;
-        it->base = nullptr;
+        it->known_base = false;
         it->suffix.clear();
       }
-      it->suffix.push_back(std::get<int64_t>(mop.value));
+      it->suffix.push_back(mop.data);
       continue;
     }
-    const std::vector<int64_t>* list = read_list(mop);
-    const std::vector<int64_t>& read = list == nullptr ? kEmpty : *list;
+    const std::span<const int64_t> read = ix.list(mop);
     if (known && !consistent(*it, read)) {
       found.push_back({"internal", {ix.txns[t].index()},
-                       who(ix.txns[t]) + " read " + key_read(mop) + ", but its own earlier reads and appends say " +
+                       who(ix.txns[t]) + " read " + key_read(ix, mop) + ", but its own earlier reads and appends say " +
                            std::to_string(mop.key) + " = " + render_expected(*it) + ".",
                        ""});
       return;
@@ -131,7 +156,8 @@ void internal_case(const LaIndex& ix, uint32_t t, std::vector<KeyState>& states,
       it = states.begin() + static_cast<std::ptrdiff_t>(used++);
       it->key = mop.key;
     }
-    it->base = &read;
+    it->known_base = true;
+    it->base = read;
     it->suffix.clear();
   }
 }
@@ -139,16 +165,16 @@ void internal_case(const LaIndex& ix, uint32_t t, std::vector<KeyState>& states,
 // future-read: a transaction read a value that it appends only later in the
 // same transaction. One case per transaction.
 void future_read_case(const LaIndex& ix, uint32_t t, std::vector<Anomaly>& found) {
-  const history::Txn& mops = *ix.txns[t].mops;
+  const std::span<const CompactMop> mops = ix.mops(ix.txns[t]);
   for (size_t j = 0; j < mops.size(); ++j) {
     if (mops[j].kind != MicroKind::kAppend) continue;
-    int64_t value = std::get<int64_t>(mops[j].value);
+    int64_t value = mops[j].data;
     for (size_t i = 0; i < j; ++i) {
-      const std::vector<int64_t>* list = read_list(mops[i]);
-      if (mops[i].kind != MicroKind::kRead || mops[i].key != mops[j].key || list == nullptr) continue;
-      if (std::find(list->begin(), list->end(), value) == list->end()) continue;
+      if (mops[i].kind != MicroKind::kRead || mops[i].key != mops[j].key || mops[i].tag != MopValue::kList) continue;
+      std::span<const int64_t> list = ix.list(mops[i]);
+      if (std::find(list.begin(), list.end(), value) == list.end()) continue;
       found.push_back({"future-read", {ix.txns[t].index()},
-                       who(ix.txns[t]) + " read " + key_read(mops[i]) + ", which holds " + std::to_string(value) +
+                       who(ix.txns[t]) + " read " + key_read(ix, mops[i]) + ", which holds " + std::to_string(value) +
                            ", a value the same transaction appends only afterwards.",
                        ""});
       return;
@@ -160,18 +186,18 @@ void future_read_case(const LaIndex& ix, uint32_t t, std::vector<Anomaly>& found
 // both appended to it, so one of them overwrote an update it never saw.
 struct LostKey {
   int64_t key;
-  const std::vector<int64_t>* value;  // null: the read returned nil
+  bool nil;  // the read returned nil
+  std::span<const int64_t> value;
   friend bool operator==(const LostKey& a, const LostKey& b) {
-    if (a.key != b.key || (a.value == nullptr) != (b.value == nullptr)) return false;
-    return a.value == nullptr || *a.value == *b.value;
+    return a.key == b.key && a.nil == b.nil && std::equal(a.value.begin(), a.value.end(), b.value.begin(), b.value.end());
   }
 };
 struct LostKeyHash {
   size_t operator()(const LostKey& k) const {
     uint64_t h = static_cast<uint64_t>(k.key) * 0x9E3779B97F4A7C15ull;
-    if (k.value != nullptr) {
-      h ^= k.value->size() + 0x51ED27ull;
-      for (int64_t v : *k.value) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001B3ull;
+    if (!k.nil) {
+      h ^= k.value.size() + 0x51ED27ull;
+      for (int64_t v : k.value) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001B3ull;
     }
     return static_cast<size_t>(h ^ (h >> 32));
   }
@@ -180,20 +206,20 @@ struct LostKeyHash {
 void lost_update_register(const LaIndex& ix, uint32_t t, std::unordered_map<LostKey, std::vector<uint32_t>, LostKeyHash>& groups) {
   struct Seen {
     int64_t key;
-    const std::vector<int64_t>* first_read;
+    const CompactMop* first_read;
     bool written;
   };
   std::vector<Seen> seen;
-  for (const MicroOp& mop : *ix.txns[t].mops) {
+  for (const CompactMop& mop : ix.mops(ix.txns[t])) {
     auto it = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) { return s.key == mop.key; });
     if (mop.kind == MicroKind::kRead) {
-      if (it == seen.end()) seen.push_back({mop.key, read_list(mop), false});
+      if (it == seen.end()) seen.push_back({mop.key, &mop, false});
       continue;
     }
     // An append: counts once per key, and only after a read of the key.
     if (it == seen.end() || it->written) continue;
     it->written = true;
-    groups[{mop.key, it->first_read}].push_back(t);
+    groups[{mop.key, it->first_read->tag == MopValue::kNil, ix.list(*it->first_read)}].push_back(t);
   }
 }
 
@@ -230,11 +256,12 @@ void dirty_update_cases(const LaIndex& ix, std::vector<Anomaly>& found) {
 void find_non_cyclic(const LaIndex& ix, std::vector<Anomaly>& found) {
   std::vector<KeyState> states;
   std::unordered_map<LostKey, std::vector<uint32_t>, LostKeyHash> groups;
+  const std::vector<std::vector<uint32_t>> failed = failed_positions(ix);
   for (uint32_t t = 0; t < ix.txns.size(); ++t) {
     if (ix.txns[t].type != OpType::kOk) continue;
-    for (const MicroOp& mop : *ix.txns[t].mops) {
+    for (const CompactMop& mop : ix.mops(ix.txns[t])) {
       if (mop.kind != MicroKind::kRead) continue;
-      g1a_cases(ix, t, mop, found);
+      g1a_cases(ix, t, mop, failed, found);
       g1b_case(ix, t, mop, found);
     }
     internal_case(ix, t, states, found);
@@ -255,7 +282,7 @@ void find_non_cyclic(const LaIndex& ix, std::vector<Anomaly>& found) {
       if (!names.empty()) names += ", ";
       names += who(ix.txns[t]);
     }
-    a.explanation = names + " all read key " + std::to_string(k.key) + " = " + render_list(k.value) +
+    a.explanation = names + " all read key " + std::to_string(k.key) + " = " + (k.nil ? "nil" : render_list(k.value)) +
                     " and then appended to it: each overwrote an update it never saw.";
     found.push_back(std::move(a));
   }

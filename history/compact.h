@@ -84,6 +84,8 @@ class CompactHistory {
   std::span<const int64_t> list(const CompactMop& mop) const {  // REQUIRES: mop.tag == kList
     return {elements_.data() + mop.data, mop.list_size};
   }
+  // All micro-ops, in op order: mops(op) is a window of this.
+  std::span<const CompactMop> all_mops() const { return mops_; }
   const std::string& name(uint32_t id) const { return names_[id]; }
   // The name id of `name`, or kNone when no op uses it.
   uint32_t find_name(std::string_view name) const;

@@ -337,6 +337,8 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
   const auto file_bytes = static_cast<uint64_t>(std::max<std::streamoff>(0, in.tellg()));
   in.seekg(0, std::ios::beg);
   threads = thread_count(threads);
+  // A small file gets a buffer its size, not a whole block.
+  block_bytes = static_cast<size_t>(std::min<uint64_t>(block_bytes, file_bytes + 1));
   CompactHistory out;
   std::string buffer;
   size_t carried = 0;  // bytes of an unfinished line kept from the last block

@@ -8,32 +8,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "checkers/internal/flat_map.h"
+#include "checkers/internal/isolation.h"
 #include "checkers/internal/txn_graph.h"
 #include "checkers/verdict.h"
-#include "history/history.h"
+#include "history/compact.h"
 
 namespace fl::checkers::internal {
 
-constexpr uint32_t kNoId = std::numeric_limits<uint32_t>::max();
-
-struct LaTxn {
-  const history::Txn* mops = nullptr;  // the completion's value if a Txn, else the invocation's
-  int64_t invoke_index = 0;            // :index of the invocation
-  int64_t complete_index = -1;         // :index of the completion; -1 when none
-  size_t invoke_pos = 0;               // positions in History::ops
-  size_t complete_pos = std::numeric_limits<size_t>::max();
-  history::OpType type = history::OpType::kInfo;  // kOk, kFail or kInfo [la.1]
-  int64_t process = 0;
-
-  bool completed() const { return complete_index >= 0; }
-  // The index that names this transaction in reports.
-  int64_t index() const { return completed() ? complete_index : invoke_index; }
-  bool in_graph() const { return type != history::OpType::kFail; }
-};
+using LaTxn = PairedTxn;  // [la.1] is [iso.1]; over a CompactHistory (mop_begin, mop_count)
 
 // One (key, value) ever appended, or read without being appended (garbage).
 struct LaElement {
@@ -43,46 +31,54 @@ struct LaElement {
   uint32_t writer = kNoId;  // the transaction whose invocation appended it
   int32_t position = -1;    // index in its key's version order; -1 if never read
   bool intermediate = false;  // its writer appended to the key again later
+  uint32_t seq = 0;           // its place among its writer's appends to the key
 };
 
 struct LaKey {
-  int64_t key = 0;
-  const std::vector<int64_t>* longest = nullptr;  // the longest :ok/:info read
-  std::vector<uint32_t> order;                    // element ids, distinct, from `longest`
-};
+  static constexpr uint32_t kNoPosition = std::numeric_limits<uint32_t>::max();
 
-struct KeyValue {
-  int64_t key;
-  int64_t value;
-  friend bool operator==(const KeyValue&, const KeyValue&) = default;
-};
-struct KeyValueHash {
-  size_t operator()(const KeyValue& kv) const {
-    uint64_t x = static_cast<uint64_t>(kv.key) * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(kv.value);
-    x ^= x >> 31;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 29;
-    return static_cast<size_t>(x);
-  }
+  int64_t key = 0;
+  const history::CompactMop* longest = nullptr;  // the longest :ok/:info read
+  uint32_t longest_reader = kNoId;               // the transaction that read it
+  std::vector<uint32_t> order;                   // element ids, distinct, from `longest`
+  // Positions in `longest`: the first element no one appended, and the
+  // first repeated element. A read that is a prefix of `longest` shares
+  // them, so it needs no element lookups of its own.
+  uint32_t first_garbage = kNoPosition;
+  uint32_t first_duplicate = kNoPosition;
 };
 
 struct LaIndex {
-  const history::History* history = nullptr;
+  const history::CompactHistory* history = nullptr;
   std::vector<LaTxn> txns;  // in order of invocation
   std::vector<LaElement> elements;
   std::vector<LaKey> keys;
   std::unordered_map<int64_t, uint32_t> key_ids;
-  std::unordered_map<KeyValue, uint32_t, KeyValueHash> element_ids;
+  KeyValueIds element_ids;
+  // Per micro-op of the history: 1 when it is a read whose list is a prefix
+  // of its key's longest read.
+  std::vector<uint8_t> prefix_read;
   // Read index: slot -> the :ok/:info transactions whose read of the key
   // ended with that element (slots 0..elements-1), or was empty or nil
   // (slot elements.size() + key_id: the initial state). Sorted, distinct.
   std::vector<uint32_t> reader_offsets;
   std::vector<uint32_t> readers;
 
-  uint32_t element_id(int64_t key, int64_t value) const {
-    auto it = element_ids.find({key, value});
-    return it == element_ids.end() ? kNoId : it->second;
+  uint32_t element_id(int64_t key, int64_t value) const { return element_ids.find(key, value); }
+  std::span<const history::CompactMop> mops(const LaTxn& txn) const {
+    return history->all_mops().subspan(txn.mop_begin, txn.mop_count);
   }
+  std::span<const history::CompactMop> invoke_mops(const LaTxn& txn) const {
+    return history->mops((*history)[txn.invoke_pos]);
+  }
+  uint32_t mop_number(const history::CompactMop& mop) const {
+    return static_cast<uint32_t>(&mop - history->all_mops().data());
+  }
+  // A read's list; empty for nil.
+  std::span<const int64_t> list(const history::CompactMop& mop) const {
+    return mop.tag == history::MopValue::kList ? history->list(mop) : std::span<const int64_t>();
+  }
+  bool is_prefix_read(const history::CompactMop& mop) const { return prefix_read[mop_number(mop)] != 0; }
   uint32_t init_slot(uint32_t key_id) const { return static_cast<uint32_t>(elements.size()) + key_id; }
   bool is_init_slot(uint32_t slot) const { return slot >= elements.size(); }
   // The version an append of `element` overwrote: the element before it in
@@ -95,11 +91,10 @@ struct LaIndex {
 // Builds the graph [la.4] over transaction ids.
 TxnGraph build_graph(const LaIndex& index, bool realtime, bool process);
 
-// A reported cycle with each edge explained in words and a DOT rendering.
-Anomaly explain_cycle(const LaIndex& index, const Cycle& cycle);
-
-// "op 12 (process 3, ok): [[:append 3 1] [:r 4 [1 2]]]"
-std::string describe_txn(const LaTxn& txn);
-std::string render_list(const std::vector<int64_t>* list);  // nil, [1 2 3], or [... 7 8 9]
+// Why transaction b depends on a through data relation `label` (ww, wr or
+// rw): a DataEdgeExplainer (isolation.h) for explain_cycle().
+std::string explain_data_edge(const LaIndex& index, uint32_t a, const std::string& an, uint32_t b,
+                              const std::string& bn, uint8_t label);
+std::string render_read(const LaIndex& index, const history::CompactMop& mop);  // nil or render_list
 
 }  // namespace fl::checkers::internal

@@ -327,7 +327,7 @@ Local make_local(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
       auto it = std::lower_bound(scc.begin(), scc.end(), w);
       if (it == scc.end() || *it != w) continue;
       local.targets.push_back(static_cast<uint32_t>(it - scc.begin()));
-      local.labels.push_back(first_rel(graph.rels(e)));
+      local.labels.push_back(graph.label(e));
       local.rels.push_back(graph.rels(e));
     }
     local.offsets.push_back(static_cast<uint32_t>(local.targets.size()));
@@ -354,8 +354,9 @@ std::string_view rel_name(uint8_t rel) {
   }
 }
 
-uint8_t first_rel(uint8_t rels) {
+uint8_t first_rel(uint8_t rels, RelPrecedence precedence) {
   FL_ASSERT(rels != 0);
+  if (precedence == RelPrecedence::kWrFirst && (rels & kWr) != 0) return kWr;
   return static_cast<uint8_t>(rels & static_cast<uint8_t>(-rels));  // lowest bit: ww < wr < rw < process < realtime
 }
 

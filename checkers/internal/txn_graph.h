@@ -7,8 +7,11 @@
 //           pair, in CSR form sorted by (from, to), with the union of their
 //           relations. finish() must run before any query.
 // [graph.2] An edge carrying several relations counts as its first in the
-//           order ww, wr, rw, process, realtime: the order in which Elle's
-//           combined explainer explains a pair, so classification agrees.
+//           graph's RelPrecedence: the order in which Elle's combined
+//           explainer explains a pair for that workload, so classification
+//           agrees. kWwFirst (list-append): ww, wr, rw, process, realtime;
+//           kWrFirst (rw-register, whose wr analyzer comes first): wr, ww,
+//           rw, process, realtime.
 // [graph.3] search_cycles() looks, within one strongly connected component,
 //           for a cycle of each class (G0, G1c, G-single-item,
 //           G-nonadjacent-item, G2-item, and their -process and -realtime
@@ -31,11 +34,13 @@ namespace fl::checkers::internal {
 enum Rel : uint8_t { kWw = 1, kWr = 2, kRw = 4, kProcess = 8, kRealtime = 16 };
 
 std::string_view rel_name(uint8_t rel);  // "ww", "wr", "rw", "process", "realtime"
-uint8_t first_rel(uint8_t rels);         // [graph.2]
+enum class RelPrecedence : uint8_t { kWwFirst, kWrFirst };
+uint8_t first_rel(uint8_t rels, RelPrecedence precedence = RelPrecedence::kWwFirst);  // [graph.2]
 
 class TxnGraph {
  public:
-  explicit TxnGraph(uint32_t vertex_count) : vertex_count_(vertex_count) {}
+  explicit TxnGraph(uint32_t vertex_count, RelPrecedence precedence = RelPrecedence::kWwFirst)
+      : vertex_count_(vertex_count), precedence_(precedence) {}
 
   // REQUIRES: from != to, both < vertex_count(), not finished.
   void link(uint32_t from, uint32_t to, Rel rel) { pending_.push_back({from, to, rel}); }
@@ -47,6 +52,7 @@ class TxnGraph {
   uint32_t out_end(uint32_t v) const { return offsets_[v + 1]; }
   uint32_t target(uint32_t e) const { return targets_[e]; }
   uint8_t rels(uint32_t e) const { return rels_[e]; }
+  uint8_t label(uint32_t e) const { return first_rel(rels_[e], precedence_); }  // [graph.2]
   uint8_t all_rels() const { return all_rels_; }
 
  private:
@@ -56,6 +62,7 @@ class TxnGraph {
     uint8_t rel;
   };
   uint32_t vertex_count_;
+  RelPrecedence precedence_;
   std::vector<Pending> pending_;
   std::vector<uint32_t> offsets_;
   std::vector<uint32_t> targets_;

@@ -1,0 +1,360 @@
+// checkers/internal/isolation.h: [iso.1]..[iso.4], shared by the
+// list-append and rw-register checkers.
+#include "checkers/internal/isolation.h"
+
+#include <algorithm>
+#include <deque>
+#include <unordered_map>
+#include <utility>
+
+#include "base/assert.h"
+#include "checkers/consistency_models.h"
+#include "checkers/limits.h"
+
+namespace fl::checkers::internal {
+namespace {
+
+using history::OpType;
+
+bool model_needs(const std::set<std::string>& prohibited, std::string_view suffix) {
+  for (const std::string& a : prohibited) {
+    if (a.size() > suffix.size() && a.compare(a.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+        a.rfind("G", 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string name_of(size_t i) {
+  std::string name(1, 'T');  // not "T" + ...: GCC 12 -O3 warns falsely (-Wrestrict)
+  return name.append(std::to_string(i + 1));
+}
+
+std::string dot_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// The order edges explain themselves; data edges are the workload's.
+std::string explain_edge(const std::vector<PairedTxn>& txns, uint32_t a, const std::string& an, uint32_t b,
+                         const std::string& bn, uint8_t label, const DataEdgeExplainer& explain_data) {
+  const PairedTxn& ta = txns[a];
+  const PairedTxn& tb = txns[b];
+  if (label == kProcess) {
+    return "process " + std::to_string(ta.process) + " executed " + an + " before " + bn + " (process)";
+  }
+  if (label == kRealtime) {
+    return an + " completed at index " + std::to_string(ta.complete_index) + " before " + bn +
+           " was invoked at index " + std::to_string(tb.invoke_index) + " (realtime)";
+  }
+  return explain_data(a, an, b, bn, label);
+}
+
+constexpr std::string_view kCycleExistsSuffix = "-cycle-exists";
+
+bool is_cycle_exists(const std::string& type) {
+  return type.size() > kCycleExistsSuffix.size() &&
+         type.compare(type.size() - kCycleExistsSuffix.size(), kCycleExistsSuffix.size(), kCycleExistsSuffix) == 0;
+}
+
+std::string cycle_exists_model(const std::string& type) {
+  FL_ASSERT(is_cycle_exists(type));
+  return type.substr(0, type.size() - kCycleExistsSuffix.size());
+}
+
+// Elle's remove-redundant-cycle-exists: a cycle-exists anomaly says nothing
+// new when other anomalies already rule its model out.
+void drop_redundant_cycle_exists(std::vector<Anomaly>& found) {
+  std::set<std::string> others;
+  for (const Anomaly& a : found) {
+    if (!is_cycle_exists(a.type)) others.insert(a.type);
+  }
+  std::set<std::string> impossible;
+  for (const std::string& m : impossible_models(others)) impossible.insert(canonical_model_name(m));
+  std::erase_if(found, [&](const Anomaly& a) {
+    return is_cycle_exists(a.type) && impossible.count(cycle_exists_model(a.type)) > 0;
+  });
+}
+
+}  // namespace
+
+bool pair_transactions(const history::History& h, std::vector<PairedTxn>& txns, Verdict& verdict) {
+  std::unordered_map<int64_t, uint32_t> pending;  // process -> txn id
+  for (size_t pos = 0; pos < h.ops.size(); ++pos) {
+    const history::Op& op = h.ops[pos];
+    std::optional<int64_t> process = op.process.id();
+    if (!process) continue;  // nemesis and other non-client operations
+    if (op.type == OpType::kInvoke) {
+      if (op.txn() == nullptr) {
+        verdict.unknown("unexpected-value: op " + std::to_string(op.index) + ": :value is not a transaction");
+        return false;
+      }
+      PairedTxn txn;
+      txn.mops = op.txn();
+      txn.invoke_index = op.index;
+      txn.invoke_pos = pos;
+      txn.process = *process;
+      pending[*process] = static_cast<uint32_t>(txns.size());
+      txns.push_back(txn);
+      continue;
+    }
+    auto it = pending.find(*process);
+    if (it == pending.end()) {
+      verdict.unknown("unpaired-completion: op " + std::to_string(op.index) + " (process " + std::to_string(*process) +
+                      ") completes no invocation");
+      return false;
+    }
+    PairedTxn& txn = txns[it->second];
+    pending.erase(it);
+    txn.type = op.type;
+    txn.complete_index = op.index;
+    txn.complete_pos = pos;
+    if (op.txn() != nullptr) txn.mops = op.txn();
+  }
+  return true;
+}
+
+bool pair_transactions(const history::CompactHistory& h, std::vector<PairedTxn>& txns, Verdict& verdict) {
+  std::unordered_map<int64_t, uint32_t> pending;  // process -> txn id
+  txns.reserve(txns.size() + h.size() / 2 + 1);
+  for (size_t pos = 0; pos < h.size(); ++pos) {
+    const history::CompactOp& op = h[pos];
+    if (op.process_kind != history::Process::Kind::kInteger) continue;  // nemesis and other non-client operations
+    if (op.type == OpType::kInvoke) {
+      if (!op.is_txn) {
+        verdict.unknown("unexpected-value: op " + std::to_string(op.index) + ": :value is not a transaction");
+        return false;
+      }
+      PairedTxn txn;
+      txn.mop_begin = op.mop_begin;
+      txn.mop_count = op.mop_count;
+      txn.invoke_index = op.index;
+      txn.invoke_pos = pos;
+      txn.process = op.process;
+      pending[op.process] = static_cast<uint32_t>(txns.size());
+      txns.push_back(txn);
+      continue;
+    }
+    auto it = pending.find(op.process);
+    if (it == pending.end()) {
+      verdict.unknown("unpaired-completion: op " + std::to_string(op.index) + " (process " +
+                      std::to_string(op.process) + ") completes no invocation");
+      return false;
+    }
+    PairedTxn& txn = txns[it->second];
+    pending.erase(it);
+    txn.type = op.type;
+    txn.complete_index = op.index;
+    txn.complete_pos = pos;
+    if (op.is_txn) {
+      txn.mop_begin = op.mop_begin;
+      txn.mop_count = op.mop_count;
+    }
+  }
+  return true;
+}
+
+OrderEdges order_edges_for(const std::set<std::string>& prohibited) {
+  OrderEdges edges;
+  edges.realtime = model_needs(prohibited, "-realtime");
+  edges.process = !edges.realtime && model_needs(prohibited, "-process");
+  return edges;
+}
+
+// Each process's :ok transactions in completion order.
+void link_process_edges(const std::vector<PairedTxn>& txns, TxnGraph& g) {
+  std::vector<uint32_t> oks;
+  for (uint32_t t = 0; t < txns.size(); ++t) {
+    if (txns[t].type == OpType::kOk) oks.push_back(t);
+  }
+  std::sort(oks.begin(), oks.end(),
+            [&](uint32_t a, uint32_t b) { return txns[a].complete_pos < txns[b].complete_pos; });
+  std::unordered_map<int64_t, uint32_t> last;
+  for (uint32_t t : oks) {
+    auto [it, fresh] = last.emplace(txns[t].process, t);
+    if (!fresh) {
+      g.link(it->second, t, kProcess);
+      it->second = t;
+    }
+  }
+}
+
+// Elle's realtime order, transitively reduced: a frontier of :ok
+// transactions not yet implied by a later one; each invocation links the
+// whole frontier to its transaction; each :ok completion replaces, in the
+// frontier, every transaction that preceded its invocation. The frontier is
+// ordered by when entries joined, so those are a prefix.
+void link_realtime_edges(const std::vector<PairedTxn>& txns, TxnGraph& g) {
+  struct Event {
+    size_t pos;
+    uint32_t txn;
+    bool invoke;
+  };
+  std::vector<Event> events;
+  for (uint32_t t = 0; t < txns.size(); ++t) {
+    const PairedTxn& txn = txns[t];
+    if (!txn.in_graph()) continue;
+    events.push_back({txn.invoke_pos, t, true});
+    if (txn.type == OpType::kOk) events.push_back({txn.complete_pos, t, false});
+  }
+  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.pos < b.pos; });
+  std::deque<std::pair<uint32_t, uint64_t>> frontier;  // (txn, joined at)
+  std::vector<uint64_t> invoked_at(txns.size(), 0);
+  uint64_t clock = 0;
+  for (const Event& ev : events) {
+    clock += 1;
+    if (ev.invoke) {
+      invoked_at[ev.txn] = clock;
+      for (const auto& [t, joined] : frontier) g.link(t, ev.txn, kRealtime);
+      continue;
+    }
+    while (!frontier.empty() && frontier.front().second < invoked_at[ev.txn]) frontier.pop_front();
+    frontier.push_back({ev.txn, clock});
+  }
+}
+
+std::string render_list(const std::vector<int64_t>* list) {
+  return list == nullptr ? "nil" : render_list(std::span<const int64_t>(*list));
+}
+
+std::string render_list(std::span<const int64_t> list) {
+  std::string out = "[";
+  size_t skip = list.size() > kExplainedListElementsMax ? list.size() - kExplainedListElementsMax : 0;
+  if (skip > 0) out += "...";
+  for (size_t i = skip; i < list.size(); ++i) {
+    if (i > 0 || skip > 0) out += " ";
+    out += std::to_string(list[i]);
+  }
+  return out + "]";
+}
+
+std::string render_mop(const history::MicroOp& mop) {
+  std::string out = "[:" + std::string(history::micro_kind_name(mop.kind)) + " " + std::to_string(mop.key) + " ";
+  if (const int64_t* v = std::get_if<int64_t>(&mop.value)) return out + std::to_string(*v) + "]";
+  return out + render_list(std::get_if<std::vector<int64_t>>(&mop.value)) + "]";
+}
+
+std::string describe_txn(const PairedTxn& txn) {
+  FL_ASSERT(txn.mops != nullptr);
+  std::string out = "op " + std::to_string(txn.index()) + " (process " + std::to_string(txn.process) + ", " +
+                    std::string(history::op_type_name(txn.type)) + (txn.completed() ? "" : ", never completed") +
+                    "): [";
+  for (size_t i = 0; i < txn.mops->size(); ++i) {
+    if (i > 0) out += ' ';
+    out += render_mop((*txn.mops)[i]);
+  }
+  return out + "]";
+}
+
+std::string render_mop(const history::CompactHistory& h, const history::CompactMop& mop) {
+  std::string out = "[:" + std::string(history::micro_kind_name(mop.kind)) + " " + std::to_string(mop.key) + " ";
+  if (mop.tag == history::MopValue::kInt) return out + std::to_string(mop.data) + "]";
+  if (mop.tag == history::MopValue::kNil) return out + "nil]";
+  return out + render_list(h.list(mop)) + "]";
+}
+
+std::string describe_txn(const history::CompactHistory& h, const PairedTxn& txn) {
+  std::string out = "op " + std::to_string(txn.index()) + " (process " + std::to_string(txn.process) + ", " +
+                    std::string(history::op_type_name(txn.type)) + (txn.completed() ? "" : ", never completed") +
+                    "): [";
+  bool first = true;
+  for (const history::CompactMop& mop : h.all_mops().subspan(txn.mop_begin, txn.mop_count)) {
+    if (!first) out += ' ';
+    first = false;
+    out += render_mop(h, mop);
+  }
+  return out + "]";
+}
+
+Anomaly explain_cycle(const std::vector<PairedTxn>& txns, const Cycle& cycle, const DataEdgeExplainer& explain_data,
+                      const TxnDescriber& describe) {
+  FL_ASSERT(cycle.vertices.size() == cycle.labels.size());
+  FL_ASSERT(cycle.vertices.size() >= 2);
+  Anomaly a{cycle.type, {}, "", ""};
+  std::string text = "Let:\n";
+  std::string dot = "digraph \"" + cycle.type + "\" {\n  rankdir=LR;\n  node [shape=box];\n";
+  size_t n = cycle.vertices.size();
+  for (size_t i = 0; i < n; ++i) {
+    const PairedTxn& txn = txns[cycle.vertices[i]];
+    a.op_indices.push_back(txn.index());
+    text += "  " + name_of(i) + " = " + (describe ? describe(cycle.vertices[i]) : describe_txn(txn)) + "\n";
+    dot += "  t" + std::to_string(i) + " [label=\"" + name_of(i) + "\\nop " + std::to_string(txn.index()) + "\"];\n";
+  }
+  text += "Then:\n";
+  for (size_t i = 0; i < n; ++i) {
+    size_t j = (i + 1) % n;
+    std::string why =
+        explain_edge(txns, cycle.vertices[i], name_of(i), cycle.vertices[j], name_of(j), cycle.labels[i], explain_data);
+    FL_ASSERT(!why.empty());  // Invariant: every graph edge has a reason
+    text +=
+        "  - " + std::string(i + 1 == n ? "However, " : "") + why + (i + 1 == n ? ": a contradiction!" : ".") + "\n";
+    dot += "  t" + std::to_string(i) + " -> t" + std::to_string(j) + " [label=\"" +
+           dot_escape(std::string(rel_name(cycle.labels[i]))) + "\"];\n";
+  }
+  a.explanation = text;
+  a.dot = dot + "}\n";
+  return a;
+}
+
+void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint64_t steps_max,
+                 const DataEdgeExplainer& explain_data, std::vector<Anomaly>& found, Verdict& verdict,
+                 const TxnDescriber& describe) {
+  if (graph.edge_count() == 0) {
+    verdict.notes.push_back("empty-transaction-graph: no two transactions are related, so no cycle can be judged");
+  }
+  for (const std::vector<uint32_t>& scc : nontrivial_sccs(graph)) {
+    CycleSearch search = search_cycles(graph, scc, steps_max);
+    if (search.truncated) {
+      verdict.notes.push_back("cycle-search-truncated: a component of " + std::to_string(scc.size()) +
+                              " transactions ran out of its budget of " + std::to_string(steps_max) +
+                              " steps while searching for " + search.truncated_during +
+                              "; classes after it were not searched there");
+    }
+    for (const Cycle& cycle : search.cycles) found.push_back(explain_cycle(txns, cycle, explain_data, describe));
+    for (const std::string& type : cycle_exists_types(graph, scc)) {
+      Anomaly a{type, {}, "", ""};
+      for (size_t i = 0; i < scc.size() && i < kCycleExistsOpsShownMax; ++i)
+        a.op_indices.push_back(txns[scc[i]].index());
+      a.explanation =
+          "These " + std::to_string(scc.size()) + " transactions" +
+          (scc.size() > kCycleExistsOpsShownMax ? " (the first " + std::to_string(kCycleExistsOpsShownMax) + " listed)"
+                                                : std::string()) +
+          " hold a cycle of the dependencies " + friendly_model_name(cycle_exists_model(type)) +
+          " forbids (a closed walk, not necessarily a simple cycle of one named class).";
+      found.push_back(std::move(a));
+    }
+  }
+}
+
+void finish_verdict(std::vector<Anomaly> found, const std::set<std::string>& prohibited, Verdict& verdict) {
+  drop_redundant_cycle_exists(found);
+  std::set<std::string> types;
+  std::set<std::string> unreported;
+  for (Anomaly& anomaly : found) {
+    types.insert(anomaly.type);
+    if (prohibited.count(anomaly.type)) {
+      verdict.add(std::move(anomaly));
+    } else {
+      unreported.insert(anomaly.type);
+    }
+  }
+  verdict.violated_models = violated_models(types);
+  std::set<std::string> ruled_out;
+  for (const auto& [model, reasons] : verdict.violated_models) ruled_out.insert(model);
+  verdict.possible_models = strongest_possible_models(ruled_out);
+  if (!unreported.empty()) {
+    std::string note = "found but allowed by the requested models:";
+    for (const std::string& t : unreported) note += " " + t;
+    verdict.notes.push_back(note);
+  }
+  bool empty_graph = std::any_of(verdict.notes.begin(), verdict.notes.end(),
+                                 [](const std::string& n) { return n.rfind("empty-transaction-graph", 0) == 0; });
+  if (empty_graph && verdict.validity == Validity::kValid) verdict.validity = Validity::kUnknown;
+}
+
+}  // namespace fl::checkers::internal
