@@ -22,7 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kElleCheck = "/work/shared/elle/elle-check";
+// The Elle build next to the source tree (tests/CMakeLists.txt:
+// <source>/../shared/elle/elle-check).
+constexpr const char* kElleCheck = FL_ELLE_CHECK;
 constexpr uint64_t kRandomHistories = 150;
 constexpr uint64_t kLargerHistories = 60;
 constexpr uint64_t kOtherModelHistories = 40;
