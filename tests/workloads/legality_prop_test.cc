@@ -33,6 +33,7 @@
 #include "history/edn_writer.h"
 #include "history/history.h"
 #include "history/op.h"
+#include "tests/checkers/oracle.h"
 #include "workloads/refdb_client.h"
 #include "workloads/simulator.h"
 
@@ -48,165 +49,15 @@ using history::OpType;
 using history::Txn;
 using history::Value;
 
-// ------------------------------------------------------------- extraction
-
-// One :ok transaction: its completion (reads filled in) and when it ran.
-struct Committed {
-  Txn ops;
-  int64_t invoked = 0;    // :index of its invoke
-  int64_t completed = 0;  // :index of its :ok
-  bool writes = false;    // has an :append or :w
-  std::set<int64_t> write_keys;
-};
-
-std::vector<Committed> committed_txns(const History& h) {
-  std::map<int64_t, int64_t> open;  // process -> invoke index
-  std::vector<Committed> out;
-  for (const Op& op : h.ops) {
-    const std::optional<int64_t> process = op.process.id();
-    if (!process) continue;
-    if (op.type == OpType::kInvoke) {
-      open[*process] = op.index;
-      continue;
-    }
-    const auto invoke = open.find(*process);
-    FL_ASSERT(invoke != open.end());  // simulator_test.cc checks well-formedness
-    const int64_t invoked = invoke->second;
-    open.erase(invoke);
-    if (op.type != OpType::kOk || op.txn() == nullptr) continue;
-    Committed c{*op.txn(), invoked, op.index, false, {}};
-    for (const MicroOp& m : c.ops) {
-      if (m.kind == MicroKind::kRead) continue;
-      c.writes = true;
-      c.write_keys.insert(m.key);
-    }
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
-// ------------------------------------------------------------- the model
-
-// key -> list (list-append) or integer (rw-register); absent reads nil.
-using State = std::map<int64_t, MicroValue>;
-
-// Runs `txn` on `state` in micro-op order (its reads see its own writes);
-// false as soon as a read differs from what `state` holds.
-bool run_txn(const Txn& txn, State& state) {
-  for (const MicroOp& m : txn) {
-    const auto found = state.find(m.key);
-    switch (m.kind) {
-      case MicroKind::kRead: {
-        const MicroValue now = found == state.end() ? MicroValue{} : found->second;
-        if (now != m.value) return false;
-        break;
-      }
-      case MicroKind::kAppend: {
-        MicroValue& slot = state[m.key];
-        if (std::holds_alternative<int64_t>(slot)) return false;
-        if (std::holds_alternative<std::monostate>(slot)) slot = std::vector<int64_t>{};
-        std::get<std::vector<int64_t>>(slot).push_back(std::get<int64_t>(m.value));
-        break;
-      }
-      case MicroKind::kWrite: state[m.key] = m.value; break;
-    }
-  }
-  return true;
-}
-
-bool is_prefix(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
-  return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
-}
-
-// List-append pruning: lists only grow, so whatever list `state` holds for
-// k must be a prefix of a later read of k (`extends`), or at least be
-// prefix-comparable with it (a read from an older snapshot).
-bool list_reads_possible(const State& state, const Committed& later, bool extends) {
-  for (const MicroOp& m : later.ops) {
-    if (m.kind != MicroKind::kRead) continue;
-    const auto found = state.find(m.key);
-    if (found == state.end() || !std::holds_alternative<std::vector<int64_t>>(found->second)) continue;
-    const auto& now = std::get<std::vector<int64_t>>(found->second);
-    const auto* read = std::get_if<std::vector<int64_t>>(&m.value);
-    const std::vector<int64_t> empty;
-    const std::vector<int64_t>& seen = read != nullptr ? *read : empty;
-    if (extends ? !is_prefix(now, seen) : !(is_prefix(now, seen) || is_prefix(seen, now))) return false;
-  }
-  return true;
-}
-
-std::string encode(uint64_t mask, const State& state) {
-  std::string out = std::to_string(mask) + "|";
-  for (const auto& [key, value] : state) {
-    out += std::to_string(key) + "=";
-    if (const auto* i = std::get_if<int64_t>(&value)) out += std::to_string(*i);
-    if (const auto* list = std::get_if<std::vector<int64_t>>(&value)) {
-      for (int64_t v : *list) out += std::to_string(v) + ",";
-    }
-    out += ";";
-  }
-  return out;
-}
-
-// Bit i of before[t]: transaction i completed before t was invoked.
-std::vector<uint64_t> real_time_predecessors(const std::vector<Committed>& txns) {
-  std::vector<uint64_t> before(txns.size(), 0);
-  for (size_t t = 0; t < txns.size(); ++t) {
-    for (size_t i = 0; i < txns.size(); ++i) {
-      if (txns[i].completed < txns[t].invoked) before[t] |= uint64_t{1} << i;
-    }
-  }
-  return before;
-}
-
-// ------------------------------------------------------------- serializable
-
-// Depth-first search over serial orders, memoising (placed set, state)
-// pairs that lead nowhere: the future of a serial order depends on nothing
-// else.
-class SerialSearch {
- public:
-  SerialSearch(std::vector<Committed> txns, bool real_time)
-      : txns_(std::move(txns)), before_(real_time_predecessors(txns_)), real_time_(real_time) {
-    FL_ASSERT(txns_.size() < 64);
-  }
-  bool run() { return dfs(0, State{}); }
-  const std::vector<size_t>& order() const { return order_; }
-  uint64_t nodes() const { return nodes_; }
-
- private:
-  bool dfs(uint64_t placed, const State& state) {
-    ++nodes_;
-    if (placed == (uint64_t{1} << txns_.size()) - 1) return true;
-    if (dead_.contains(encode(placed, state))) return false;
-    for (size_t t = 0; t < txns_.size(); ++t) {
-      const uint64_t bit = uint64_t{1} << t;
-      if ((placed & bit) != 0) continue;
-      if (real_time_ && (before_[t] & ~placed) != 0) continue;
-      State next = state;
-      if (!run_txn(txns_[t].ops, next)) continue;
-      bool possible = true;
-      for (size_t u = 0; u < txns_.size() && possible; ++u) {
-        if (((placed | bit) & (uint64_t{1} << u)) == 0) possible = list_reads_possible(next, txns_[u], true);
-      }
-      if (!possible) continue;
-      order_.push_back(t);
-      if (dfs(placed | bit, next)) return true;
-      order_.pop_back();
-    }
-    dead_.insert(encode(placed, state));
-    return false;
-  }
-
-  std::vector<Committed> txns_;
-  std::vector<uint64_t> before_;
-  bool real_time_;
-  std::set<std::string> dead_;
-  std::vector<size_t> order_;
-  uint64_t nodes_ = 0;
-};
-
-bool serializable(const History& h, bool real_time) { return SerialSearch(committed_txns(h), real_time).run(); }
+// The serial-order model and the serializable search are shared with the
+// checker tests (tests/checkers/oracle.h).
+using oracle::Committed;
+using oracle::committed_txns;
+using oracle::list_reads_possible;
+using oracle::real_time_predecessors;
+using oracle::run_txn;
+using oracle::serializable;
+using oracle::State;
 
 // ------------------------------------------------------------- snapshot isolation
 
