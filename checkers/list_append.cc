@@ -3,6 +3,7 @@
 #include "checkers/list_append.h"
 
 #include <algorithm>
+#include <thread>
 #include <optional>
 #include <set>
 #include <span>
@@ -48,6 +49,11 @@ uint32_t element_or_garbage(LaIndex& ix, int64_t key, int64_t value) {
 // [la.2] Elle's preconditions: micro-op kinds and unique appends. Creates an
 // element per append of an invocation, written by its transaction.
 bool check_preconditions(LaIndex& ix, Verdict& verdict) {
+  size_t appends = 0;
+  for (const CompactMop& mop : ix.history->all_mops()) appends += mop.kind == MicroKind::kAppend ? 1 : 0;
+  ix.element_ids.reserve(appends / 2 + 16);  // invocations and completions both hold each append
+  ix.elements.reserve(appends / 2 + 16);
+  ix.mop_element.assign(ix.history->all_mops().size(), kNoId);
   for (uint32_t t = 0; t < ix.txns.size(); ++t) {
     const LaTxn& txn = ix.txns[t];
     for (std::span<const CompactMop> mops : {ix.invoke_mops(txn), ix.mops(txn)}) {
@@ -73,6 +79,7 @@ bool check_preconditions(LaIndex& ix, Verdict& verdict) {
         return false;
       }
       ix.elements[e].writer = t;
+      ix.mop_element[ix.mop_number(mop)] = e;
     }
   }
   return true;
@@ -89,10 +96,20 @@ void index_appends(LaIndex& ix) {
   std::vector<Last> last_append;  // per key, within one txn
   for (uint32_t t = 0; t < ix.txns.size(); ++t) {
     last_append.clear();
-    for (const CompactMop& mop : ix.mops(ix.txns[t])) {
+    const std::span<const CompactMop> invoked = ix.invoke_mops(ix.txns[t]);
+    const std::span<const CompactMop> mops = ix.mops(ix.txns[t]);
+    for (size_t i = 0; i < mops.size(); ++i) {
+      const CompactMop& mop = mops[i];
       key_id(ix, mop.key);
       if (mop.kind != MicroKind::kAppend) continue;
-      uint32_t e = element_or_garbage(ix, mop.key, mop.data);
+      uint32_t& cached = ix.mop_element[ix.mop_number(mop)];
+      // A completion repeats its invocation's appends: reuse their elements.
+      if (cached == kNoId && i < invoked.size() && invoked[i].kind == MicroKind::kAppend &&
+          invoked[i].key == mop.key && invoked[i].data == mop.data) {
+        cached = ix.element_of(invoked[i]);
+      }
+      if (cached == kNoId) cached = element_or_garbage(ix, mop.key, mop.data);
+      const uint32_t e = cached;
       if (ix.elements[e].writer == kNoId) ix.elements[e].writer = t;
       auto it = std::find_if(last_append.begin(), last_append.end(), [&](const Last& l) { return l.key == mop.key; });
       if (it == last_append.end()) {
@@ -147,6 +164,7 @@ void index_longest_reads(LaIndex& ix) {
     std::span<const int64_t> longest = ix.list(*key.longest);
     for (uint32_t pos = 0; pos < longest.size(); ++pos) {
       uint32_t e = element_or_garbage(ix, key.key, longest[pos]);
+      key.ids.push_back(e);
       if (seen.size() <= e) seen.resize(std::max<size_t>(ix.elements.size(), seen.size() * 2), 0);
       if (ix.elements[e].writer == kNoId && key.first_garbage == internal::LaKey::kNoPosition) key.first_garbage = pos;
       if (seen[e] == key_serial) {  // Elle keeps distinct elements
@@ -213,6 +231,7 @@ void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
     const bool prefix = is_prefix(list, longest);
     if (prefix) {
       ix.prefix_read[ix.mop_number(mop)] = 1;
+      ix.mop_element[ix.mop_number(mop)] = key.ids[list.size() - 1];
       if (key.first_garbage < list.size()) garbage = longest[key.first_garbage];
       if (key.first_duplicate < list.size()) duplicate = longest[key.first_duplicate];
     } else {
@@ -223,6 +242,7 @@ void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
         if (ix.elements[e].writer == kNoId && !garbage) garbage = value;
         if (stamp[e] == serial && !duplicate) duplicate = value;
         stamp[e] = serial;
+        ix.mop_element[ix.mop_number(mop)] = e;  // the last one stays
       }
     }
     if (garbage) {
@@ -251,24 +271,34 @@ void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
   own_appends_reversed(ix, incompatible_reported, found);
 }
 
+// Readers per slot, by counting sort: reads come in transaction order, so
+// each slot's readers come out sorted; a transaction reading one version
+// twice is kept once.
 void index_readers(LaIndex& ix) {
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (slot, reader)
   for_each_possible_read(ix, [&](uint32_t t, const CompactMop& mop) {
-    uint32_t slot = mop.list_size == 0 ? ix.init_slot(ix.key_ids.at(mop.key))
-                                       : ix.element_id(mop.key, ix.list(mop).back());
+    uint32_t slot = mop.list_size == 0 ? ix.init_slot(ix.key_ids.at(mop.key)) : ix.element_of(mop);
     FL_ASSERT(slot != kNoId);
     pairs.push_back({slot, t});
   });
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  size_t slots = ix.elements.size() + ix.keys.size();
-  ix.reader_offsets.assign(slots + 1, 0);
-  ix.readers.reserve(pairs.size());
+  const size_t slots = ix.elements.size() + ix.keys.size();
+  std::vector<uint32_t> fill(slots + 1, 0);
+  for (const auto& [slot, reader] : pairs) fill[slot + 1] += 1;
+  for (size_t s = 0; s < slots; ++s) fill[s + 1] += fill[s];
+  std::vector<uint32_t> sorted(pairs.size());
+  std::vector<uint32_t> begin(fill.begin(), fill.end());
   for (const auto& [slot, reader] : pairs) {
-    ix.reader_offsets[slot + 1] += 1;
-    ix.readers.push_back(reader);
+    uint32_t& at = fill[slot];
+    if (at > begin[slot] && sorted[at - 1] == reader) continue;  // the same transaction again
+    sorted[at++] = reader;
   }
-  for (size_t s = 0; s < slots; ++s) ix.reader_offsets[s + 1] += ix.reader_offsets[s];
+  ix.reader_offsets.assign(slots + 1, 0);
+  ix.readers.clear();
+  ix.readers.reserve(pairs.size());
+  for (size_t s = 0; s < slots; ++s) {
+    ix.readers.insert(ix.readers.end(), sorted.begin() + begin[s], sorted.begin() + fill[s]);
+    ix.reader_offsets[s + 1] = static_cast<uint32_t>(ix.readers.size());
+  }
 }
 
 }  // namespace
@@ -337,9 +367,16 @@ Verdict check_list_append(const history::CompactHistory& history, const ListAppe
   index_appends(ix);
   index_reads(ix, found);
   index_readers(ix);
-  internal::find_non_cyclic(ix, found);
+  // The non-cyclic detectors and the graph only read the index: they run
+  // on two cores, and their findings join in a fixed order.
+  std::vector<Anomaly> non_cyclic;
+  std::thread detectors([&] { internal::find_non_cyclic(ix, non_cyclic); });
   std::set<std::string> prohibited = anomalies_prohibited_by(options.consistency_models);
-  find_cycles(ix, prohibited, options, found, verdict);
+  std::vector<Anomaly> cycles;
+  find_cycles(ix, prohibited, options, cycles, verdict);
+  detectors.join();
+  for (Anomaly& a : non_cyclic) found.push_back(std::move(a));
+  for (Anomaly& a : cycles) found.push_back(std::move(a));
   internal::finish_verdict(std::move(found), prohibited, verdict);  // [la.6]
   return verdict;
 }

@@ -21,11 +21,11 @@ void link_data_edges(const LaIndex& ix, TxnGraph& g) {
       if (mop.kind == MicroKind::kRead) {
         // wr: the writer of the last element this read saw.
         if (mop.list_size == 0) continue;
-        uint32_t w = ix.elements[ix.element_id(mop.key, ix.list(mop).back())].writer;
+        uint32_t w = ix.elements[ix.element_of(mop)].writer;
         if (w != kNoId && w != t && ix.txns[w].in_graph()) g.link(w, t, kWr);
         continue;
       }
-      uint32_t e = ix.element_id(mop.key, mop.data);
+      uint32_t e = ix.element_of(mop);
       FL_ASSERT(e != kNoId);
       uint32_t slot = ix.previous_slot(e);
       if (!ix.is_init_slot(slot)) {

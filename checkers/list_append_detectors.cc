@@ -73,7 +73,7 @@ std::vector<std::vector<uint32_t>> failed_positions(const LaIndex& ix) {
 void g1b_case(const LaIndex& ix, uint32_t t, const CompactMop& mop, std::vector<Anomaly>& found) {
   std::span<const int64_t> list = ix.list(mop);
   if (list.empty()) return;
-  uint32_t e = ix.element_id(mop.key, list.back());
+  uint32_t e = ix.element_of(mop);
   if (e == kNoId || !ix.elements[e].intermediate || ix.elements[e].writer == t) return;
   const LaTxn& writer = ix.txns[ix.elements[e].writer];
   found.push_back({"G1b", {ix.txns[t].index(), writer.index()},

@@ -58,6 +58,11 @@ class KeyValueIds {
     }
   }
 
+  // Room for `n` entries without rehashing.
+  void reserve(size_t n) {
+    if (capacity_for(n) > slots_.size()) rehash(capacity_for(n));
+  }
+
   size_t size() const { return size_; }
   size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
 

@@ -41,6 +41,7 @@ struct LaKey {
   const history::CompactMop* longest = nullptr;  // the longest :ok/:info read
   uint32_t longest_reader = kNoId;               // the transaction that read it
   std::vector<uint32_t> order;                   // element ids, distinct, from `longest`
+  std::vector<uint32_t> ids;                     // the element id at each position of `longest`
   // Positions in `longest`: the first element no one appended, and the
   // first repeated element. A read that is a prefix of `longest` shares
   // them, so it needs no element lookups of its own.
@@ -58,6 +59,9 @@ struct LaIndex {
   // Per micro-op of the history: 1 when it is a read whose list is a prefix
   // of its key's longest read.
   std::vector<uint8_t> prefix_read;
+  // Per micro-op of the history: an append's element, a nonempty read's
+  // last element (what it read); kNoId otherwise. Saves a lookup per use.
+  std::vector<uint32_t> mop_element;
   // Read index: slot -> the :ok/:info transactions whose read of the key
   // ended with that element (slots 0..elements-1), or was empty or nil
   // (slot elements.size() + key_id: the initial state). Sorted, distinct.
@@ -79,6 +83,7 @@ struct LaIndex {
     return mop.tag == history::MopValue::kList ? history->list(mop) : std::span<const int64_t>();
   }
   bool is_prefix_read(const history::CompactMop& mop) const { return prefix_read[mop_number(mop)] != 0; }
+  uint32_t element_of(const history::CompactMop& mop) const { return mop_element[mop_number(mop)]; }
   uint32_t init_slot(uint32_t key_id) const { return static_cast<uint32_t>(elements.size()) + key_id; }
   bool is_init_slot(uint32_t slot) const { return slot >= elements.size(); }
   // The version an append of `element` overwrote: the element before it in
