@@ -1,6 +1,8 @@
 // history/compact.cc: [compact.1]..[compact.3].
 #include "history/compact.h"
 
+#include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 #include "base/assert.h"
@@ -182,6 +184,38 @@ Op CompactHistory::op(size_t i) const {
   }
   op.value = std::move(txn);
   return op;
+}
+
+Status CompactHistory::check_well_formed() const {
+  bool increasing = true;
+  for (size_t i = 1; i < ops_.size() && increasing; ++i) increasing = ops_[i - 1].index < ops_[i].index;
+  if (!increasing) {
+    std::vector<std::pair<int64_t, size_t>> indices;  // (index, position)
+    indices.reserve(ops_.size());
+    for (size_t i = 0; i < ops_.size(); ++i) indices.push_back({ops_[i].index, i});
+    std::sort(indices.begin(), indices.end());
+    for (size_t i = 1; i < indices.size(); ++i) {
+      if (indices[i - 1].first == indices[i].first) {
+        return Status::invalid_argument("history", "duplicate :index " + std::to_string(indices[i].first) +
+                                                       " (operations " + std::to_string(indices[i - 1].second + 1) +
+                                                       " and " + std::to_string(indices[i].second + 1) +
+                                                       " of the history)");
+      }
+    }
+  }
+  std::unordered_set<int64_t> pending;  // client processes with an invocation outstanding
+  for (const CompactOp& op : ops_) {
+    if (op.process_kind != Process::Kind::kInteger) continue;
+    if (op.type == OpType::kInvoke) {
+      pending.insert(op.process);
+    } else if (pending.erase(op.process) == 0) {
+      return Status::invalid_argument("history", "op " + std::to_string(op.index) + " (process " +
+                                                     std::to_string(op.process) + ", :" +
+                                                     std::string(op_type_name(op.type)) +
+                                                     ") completes no pending invocation of its process");
+    }
+  }
+  return Status::success();
 }
 
 History CompactHistory::to_history() const {

@@ -102,6 +102,12 @@ class CompactHistory {
   Status append(CompactHistory&& other);
   void reserve(size_t ops, size_t mops, size_t elements);
 
+  // [compact.4] Well-formedness a checker cannot judge around: every :index
+  // is distinct, and every completion of a client (integer :process) follows
+  // an invocation of that process still pending. kInvalidArgument naming
+  // the op otherwise.
+  Status check_well_formed() const;
+
   // Memory held, in bytes (capacity of the flat arrays; side values are
   // estimated).
   size_t bytes() const;

@@ -226,6 +226,10 @@ int check_command(const CheckArgs& args) {
     std::cerr << "faultline check: " << args.path << ": " << history.status().to_string() << "\n";
     return kExitBadInput;
   }
+  if (fl::Status formed = history->check_well_formed(); !formed.ok()) {
+    std::cerr << "faultline check: " << args.path << ": " << formed.to_string() << "\n";
+    return kExitBadInput;
+  }
   const double load_seconds = seconds_since(load_start);
   const auto check_start = std::chrono::steady_clock::now();
   const fl::checkers::CheckResult checked = fl::checkers::check_history(*history, options);

@@ -138,6 +138,15 @@ TEST_F(CliTest, BadInputExitsTwo) {
   EXPECT_EQ(faultline("check '" + good.string() + "' --workload queue"), 2);
   EXPECT_EQ(faultline("check '" + good.string() + "' --model serialisable"), 2);
   EXPECT_EQ(faultline("check"), 2);  // no history
+
+  const fs::path twice = write_file("twice.edn", "{:index 0, :type :invoke, :process 0, :f :txn, :value [[:r 1 nil]]}\n"
+                                                 "{:index 0, :type :ok, :process 0, :f :txn, :value [[:r 1 nil]]}\n");
+  EXPECT_EQ(faultline("check '" + twice.string() + "'"), 2);
+  EXPECT_NE(err_.find("duplicate :index 0"), std::string::npos) << err_;
+  const fs::path orphan = write_file("orphan.edn", "{:index 0, :type :invoke, :process 0, :f :txn, :value [[:r 1 nil]]}\n"
+                                                   "{:index 1, :type :ok, :process 1, :f :txn, :value [[:r 1 nil]]}\n");
+  EXPECT_EQ(faultline("check '" + orphan.string() + "'"), 2);
+  EXPECT_NE(err_.find("op 1 (process 1, :ok) completes no pending invocation"), std::string::npos) << err_;
 }
 
 TEST_F(CliTest, UnknownExitsThree) {
