@@ -15,10 +15,6 @@ using history::MicroKind;
 using history::MopValue;
 using history::OpType;
 
-std::string who(const LaTxn& txn) {
-  return "op " + std::to_string(txn.index()) + " (process " + std::to_string(txn.process) + ")";
-}
-
 std::string key_read(const LaIndex& ix, const CompactMop& mop) {
   return "key " + std::to_string(mop.key) + " = " + render_read(ix, mop);
 }
@@ -268,24 +264,11 @@ void find_non_cyclic(const LaIndex& ix, std::vector<Anomaly>& found) {
     future_read_case(ix, t, found);
     lost_update_register(ix, t, groups);
   }
-  // Deterministic order: by the first transaction of each group.
-  std::vector<std::pair<LostKey, std::vector<uint32_t>>> lost;
+  std::vector<LostUpdateGroup> lost;
   for (auto& [k, txns] : groups) {
-    if (txns.size() >= 2) lost.push_back({k, txns});
+    lost.push_back({k.key, k.nil ? std::string("nil") : render_list(k.value), std::move(txns)});
   }
-  std::sort(lost.begin(), lost.end(), [](const auto& a, const auto& b) { return a.second.front() < b.second.front(); });
-  for (const auto& [k, txns] : lost) {
-    Anomaly a{"lost-update", {}, "", ""};
-    std::string names;
-    for (uint32_t t : txns) {
-      a.op_indices.push_back(ix.txns[t].index());
-      if (!names.empty()) names += ", ";
-      names += who(ix.txns[t]);
-    }
-    a.explanation = names + " all read key " + std::to_string(k.key) + " = " + (k.nil ? "nil" : render_list(k.value)) +
-                    " and then appended to it: each overwrote an update it never saw.";
-    found.push_back(std::move(a));
-  }
+  report_lost_updates(ix.txns, std::move(lost), "appended to", found);
   dirty_update_cases(ix, found);
 }
 

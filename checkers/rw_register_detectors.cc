@@ -18,10 +18,6 @@ using history::MicroKind;
 using history::MicroOp;
 using history::OpType;
 
-std::string who(const PairedTxn& txn) {
-  return "op " + std::to_string(txn.index()) + " (process " + std::to_string(txn.process) + ")";
-}
-
 std::string render_value(const history::MicroValue& value) {
   const int64_t* v = std::get_if<int64_t>(&value);
   return v == nullptr ? "nil" : std::to_string(*v);
@@ -124,24 +120,11 @@ void find_rw_non_cyclic(const RwIndex& ix, std::vector<Anomaly>& found) {
     internal_case(ix, t, found);
     lost_update_register(ix, t, groups);
   }
-  // Deterministic order: by the first transaction of each group.
-  std::vector<std::pair<LostKey, std::vector<uint32_t>>> lost;
+  std::vector<LostUpdateGroup> lost;
   for (auto& [k, txns] : groups) {
-    if (txns.size() >= 2) lost.push_back({k, txns});
+    lost.push_back({k.first, k.second ? std::to_string(*k.second) : std::string("nil"), std::move(txns)});
   }
-  std::sort(lost.begin(), lost.end(), [](const auto& a, const auto& b) { return a.second.front() < b.second.front(); });
-  for (const auto& [k, txns] : lost) {
-    Anomaly a{"lost-update", {}, "", ""};
-    std::string names;
-    for (uint32_t t : txns) {
-      a.op_indices.push_back(ix.txns[t].index());
-      names += (names.empty() ? "" : ", ") + who(ix.txns[t]);
-    }
-    a.explanation = names + " all read key " + std::to_string(k.first) + " = " +
-                    (k.second ? std::to_string(*k.second) : std::string("nil")) +
-                    " and then wrote it: each overwrote an update it never saw.";
-    found.push_back(std::move(a));
-  }
+  report_lost_updates(ix.txns, std::move(lost), "wrote", found);
 }
 
 }  // namespace fl::checkers::internal

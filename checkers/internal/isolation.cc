@@ -3,6 +3,7 @@
 #include "checkers/internal/isolation.h"
 
 #include <algorithm>
+#include <tuple>
 #include <deque>
 #include <unordered_map>
 #include <utility>
@@ -328,6 +329,31 @@ void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint
           " forbids (a closed walk, not necessarily a simple cycle of one named class).";
       found.push_back(std::move(a));
     }
+  }
+}
+
+std::string who(const PairedTxn& txn) {
+  return "op " + std::to_string(txn.index()) + " (process " + std::to_string(txn.process) + ")";
+}
+
+void report_lost_updates(const std::vector<PairedTxn>& txns, std::vector<LostUpdateGroup> groups,
+                         std::string_view wrote, std::vector<Anomaly>& found) {
+  std::erase_if(groups, [](const LostUpdateGroup& g) { return g.txns.size() < 2; });
+  std::sort(groups.begin(), groups.end(),
+            [](const LostUpdateGroup& a, const LostUpdateGroup& b) {
+              return std::tie(a.txns.front(), a.key, a.state) < std::tie(b.txns.front(), b.key, b.state);
+            });
+  for (const LostUpdateGroup& group : groups) {
+    Anomaly a{"lost-update", {}, "", ""};
+    std::string names;
+    for (uint32_t t : group.txns) {
+      a.op_indices.push_back(txns[t].index());
+      if (!names.empty()) names += ", ";
+      names += who(txns[t]);
+    }
+    a.explanation = names + " all read key " + std::to_string(group.key) + " = " + group.state + " and then " +
+                    std::string(wrote) + " it: each overwrote an update it never saw.";
+    found.push_back(std::move(a));
   }
 }
 

@@ -126,6 +126,21 @@ void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint
                  const DataEdgeExplainer& explain_data, std::vector<Anomaly>& found, Verdict& verdict,
                  const TxnDescriber& describe = nullptr);
 
+// "op 12 (process 3)": how detectors name a transaction.
+std::string who(const PairedTxn& txn);
+
+// lost-update (Elle's): committed transactions (ids into `txns`, ascending)
+// that read one state of a key and then each wrote the key. `state` renders
+// that read; `wrote` says how they wrote ("appended to", "wrote").
+struct LostUpdateGroup {
+  int64_t key = 0;
+  std::string state;
+  std::vector<uint32_t> txns;
+};
+// Reports every group of two or more, ordered by its first transaction.
+void report_lost_updates(const std::vector<PairedTxn>& txns, std::vector<LostUpdateGroup> groups,
+                         std::string_view wrote, std::vector<Anomaly>& found);
+
 // [iso.4] Moves `found` into `verdict`.
 void finish_verdict(std::vector<Anomaly> found, const std::set<std::string>& prohibited, Verdict& verdict);
 

@@ -15,76 +15,22 @@
 #include <nlohmann/json.hpp>
 
 #include "checkers/consistency_models.h"
+#include "tests/checkers/elle_runner.h"
 #include "tests/checkers/la_gen.h"
 
 namespace fl::checkers {
 namespace {
 
 namespace fs = std::filesystem;
+using Case = testing::ElleCase;
+using testing::canonical_models;
+using testing::elle_validity;
+using testing::have_elle;
+using testing::kElleCheck;
 
-// The Elle build next to the source tree (tests/CMakeLists.txt:
-// <source>/../shared/elle/elle-check).
-constexpr const char* kElleCheck = FL_ELLE_CHECK;
 constexpr uint64_t kRandomHistories = 150;
 constexpr uint64_t kLargerHistories = 60;
 constexpr uint64_t kOtherModelHistories = 40;
-
-bool have_elle(std::string* why) {
-  if (!fs::exists(kElleCheck)) {
-    *why = std::string(kElleCheck) + " not found";
-    return false;
-  }
-  if (std::system("java -version >/dev/null 2>&1") != 0) {
-    *why = "no java on PATH";
-    return false;
-  }
-  return true;
-}
-
-struct Case {
-  std::string name;
-  std::string edn;
-};
-
-// One JSON line per file, in order.
-std::vector<nlohmann::json> run_elle(const std::vector<Case>& cases, const fs::path& dir, const std::string& model) {
-  fs::create_directories(dir);
-  std::string command = std::string(kElleCheck) + " --format json --model " + model;
-  for (const Case& c : cases) {
-    fs::path file = dir / (c.name + ".edn");
-    std::ofstream(file) << c.edn;
-    command += " " + file.string();
-  }
-  command += " 2>" + (dir / "stderr.txt").string();
-  std::vector<nlohmann::json> out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::string text;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
-  pclose(pipe);
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(nlohmann::json::parse(text.substr(start, end - start), nullptr, false));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::set<std::string> canonical_models(const std::set<std::string>& models) {
-  std::set<std::string> out;
-  for (const std::string& m : models) out.insert(canonical_model_name(m));
-  return out;
-}
-
-std::string elle_validity(const nlohmann::json& j) {
-  const auto& v = j["valid?"];
-  if (v.is_boolean()) return v.get<bool>() ? "valid" : "invalid";
-  if (v.is_string()) return v.get<std::string>();
-  return "error";
-}
 
 // True when every type only Elle found is implied by one only we found, and
 // every type only we found implies one only Elle found.
@@ -155,7 +101,7 @@ void compare(const std::vector<Case>& cases, const std::string& dir_name,
   std::string why;
   if (!have_elle(&why)) GTEST_SKIP() << "Elle differential skipped: " << why;
   fs::path dir = fs::temp_directory_path() / dir_name;
-  std::vector<nlohmann::json> elle = run_elle(cases, dir, model);
+  std::vector<nlohmann::json> elle = testing::run_elle(cases, dir, "--model " + model);
   ASSERT_EQ(elle.size(), cases.size()) << "elle-check printed " << elle.size() << " lines; see " << dir / "stderr.txt";
   int disagreements = 0;
   for (size_t i = 0; i < cases.size(); ++i) {

@@ -22,29 +22,22 @@
 #include <nlohmann/json.hpp>
 
 #include "checkers/consistency_models.h"
+#include "tests/checkers/elle_runner.h"
 #include "tests/checkers/rw_register_gen.h"
 
 namespace fl::checkers {
 namespace {
 
 namespace fs = std::filesystem;
+using Case = testing::ElleCase;
+using testing::canonical_models;
+using testing::elle_validity;
+using testing::have_elle;
+using testing::kElleCheck;
 using rw_testing::edn;
 
-constexpr const char* kElleCheck = FL_ELLE_CHECK;  // ../shared/elle beside the source tree
 constexpr uint64_t kRandomHistories = 150;
 constexpr uint64_t kLargerHistories = 60;
-
-bool have_elle(std::string* why) {
-  if (!fs::exists(kElleCheck)) {
-    *why = std::string(kElleCheck) + " not found";
-    return false;
-  }
-  if (std::system("java -version >/dev/null 2>&1") != 0) {
-    *why = "no java on PATH";
-    return false;
-  }
-  return true;
-}
 
 struct Inference {
   bool wfr = false;
@@ -63,53 +56,6 @@ struct Inference {
     return out.empty() ? "-default" : out;
   }
 };
-
-struct Case {
-  std::string name;
-  std::string edn;
-};
-
-// One JSON line per file, in order.
-std::vector<nlohmann::json> run_elle(const std::vector<Case>& cases, const fs::path& dir, const std::string& model,
-                                     const Inference& inference) {
-  fs::create_directories(dir);
-  std::string command = std::string(kElleCheck) + " --workload rw-register --format json --model " + model +
-                        " --opts '" + inference.elle_opts() + "'";
-  for (const Case& c : cases) {
-    fs::path file = dir / (c.name + ".edn");
-    std::ofstream(file) << c.edn;
-    command += " " + file.string();
-  }
-  command += " 2>" + (dir / "stderr.txt").string();
-  std::vector<nlohmann::json> out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::string text;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
-  pclose(pipe);
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(nlohmann::json::parse(text.substr(start, end - start), nullptr, false));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::set<std::string> canonical_models(const std::set<std::string>& models) {
-  std::set<std::string> out;
-  for (const std::string& m : models) out.insert(canonical_model_name(m));
-  return out;
-}
-
-std::string elle_validity(const nlohmann::json& j) {
-  const auto& v = j["valid?"];
-  if (v.is_boolean()) return v.get<bool>() ? "valid" : "invalid";
-  if (v.is_string()) return v.get<std::string>();
-  return "error";
-}
 
 bool is_cycle_type(const std::string& t) {
   constexpr std::string_view kExists = "-cycle-exists";
@@ -156,7 +102,8 @@ Tally compare(const std::vector<Case>& cases, const std::string& dir_name, const
               const Inference& inference) {
   Tally tally;
   fs::path dir = fs::temp_directory_path() / (dir_name + inference.name() + "-" + model);
-  std::vector<nlohmann::json> elle = run_elle(cases, dir, model, inference);
+  std::vector<nlohmann::json> elle = testing::run_elle(
+      cases, dir, "--workload rw-register --model " + model + " --opts '" + inference.elle_opts() + "'");
   EXPECT_EQ(elle.size(), cases.size()) << "elle-check printed " << elle.size() << " lines; see " << dir / "stderr.txt";
   if (elle.size() != cases.size()) {
     tally.disagree = static_cast<int>(cases.size());
