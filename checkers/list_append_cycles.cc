@@ -1,5 +1,6 @@
 // list-append: the dependency graph [la.4] and its data edges explained in
 // words [la.5] (isolation.cc explains order edges and renders cycles).
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,9 +84,17 @@ std::string render_read(const LaIndex& ix, const CompactMop& mop) {
 TxnGraph build_graph(const LaIndex& ix, bool realtime, bool process) {
   FL_ASSERT(!(realtime && process));
   TxnGraph g(static_cast<uint32_t>(ix.txns.size()));
-  link_data_edges(ix, g);
-  if (realtime) link_realtime_edges(ix.txns, g);
-  if (process) link_process_edges(ix.txns, g);
+  std::optional<RealtimeEdges> realtime_edges;
+  if (realtime) realtime_edges.emplace(ix.txns);
+  auto link_all = [&] {
+    link_data_edges(ix, g);
+    if (realtime_edges) realtime_edges->link(g);
+    if (process) link_process_edges(ix.txns, g);
+  };
+  g.count_pass();  // [graph.6]
+  link_all();
+  g.place_pass();
+  link_all();
   g.finish();
   return g;
 }

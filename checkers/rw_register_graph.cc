@@ -1,6 +1,7 @@
 // rw-register: the dependency graph [rw.5] and its data edges explained in
 // words [rw.6] (isolation.cc explains order edges and renders cycles).
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,9 +50,17 @@ std::string order_reason(const RwIndex& ix, uint32_t v1, uint32_t v2) {
 TxnGraph build_rw_graph(const RwIndex& ix, const OrderEdges& orders) {
   FL_ASSERT(!(orders.realtime && orders.process));
   TxnGraph g(static_cast<uint32_t>(ix.txns.size()), RelPrecedence::kWrFirst);
-  link_data_edges(ix, g);
-  if (orders.realtime) link_realtime_edges(ix.txns, g);
-  if (orders.process) link_process_edges(ix.txns, g);
+  std::optional<RealtimeEdges> realtime_edges;
+  if (orders.realtime) realtime_edges.emplace(ix.txns);
+  auto link_all = [&] {
+    link_data_edges(ix, g);
+    if (realtime_edges) realtime_edges->link(g);
+    if (orders.process) link_process_edges(ix.txns, g);
+  };
+  g.count_pass();  // [graph.6]
+  link_all();
+  g.place_pass();
+  link_all();
   g.finish();
   return g;
 }

@@ -130,8 +130,18 @@ Status CompactHistory::append(CompactHistory&& other) {
   }
   elements_.insert(elements_.end(), other.elements_.begin(), other.elements_.end());
   for (Side& side : other.sides_) sides_.push_back(std::move(side));
-  other = CompactHistory();
+  other.clear();
   return Status::success();
+}
+
+void CompactHistory::clear() {
+  meta = Metadata();
+  ops_.clear();
+  mops_.clear();
+  elements_.clear();
+  names_.clear();
+  name_ids_.clear();
+  sides_.clear();
 }
 
 void CompactHistory::reserve(size_t ops, size_t mops, size_t elements) {

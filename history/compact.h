@@ -19,7 +19,9 @@
 // [compact.3] Builders append in order; append(CompactHistory&&) concatenates
 //             another history's operations after this one's, remapping
 //             names and side values, so chunks parsed in parallel join into
-//             one history.
+//             one history. `other` is left empty but keeps its arrays'
+//             capacity, so a reader can parse its next chunk into it
+//             without allocating (and faulting in) fresh memory.
 #pragma once
 
 #include <cstdint>
@@ -101,6 +103,8 @@ class CompactHistory {
   Status append(Op&& op);
   Status append(CompactHistory&& other);
   void reserve(size_t ops, size_t mops, size_t elements);
+  // Empties the history, keeping the arrays' capacity.
+  void clear();
 
   // [compact.4] Well-formedness a checker cannot judge around: every :index
   // is distinct, and every completion of a client (integer :process) follows

@@ -246,12 +246,14 @@ std::vector<std::string_view> split_lines(std::string_view text, size_t parts) {
   return out;
 }
 
-// Parses whole lines into `out` on `threads` threads [compact-r.3].
-bool parse_block(std::string_view text, CompactHistory& out, unsigned threads) {
+// Parses whole lines into `out` on `threads` threads [compact-r.3]. The
+// other threads parse into `rest`, which is appended to `out` and kept
+// (empty, with its capacity) for the next block.
+bool parse_block(std::string_view text, CompactHistory& out, unsigned threads, std::vector<CompactHistory>& rest) {
   std::vector<std::string_view> parts = split_lines(text, threads);
   if (parts.empty()) return true;
   std::atomic<bool> aborted{false};
-  std::vector<CompactHistory> rest(parts.size() - 1);
+  if (rest.size() < parts.size() - 1) rest.resize(parts.size() - 1);
   std::vector<char> ok(parts.size(), 0);
   std::vector<std::thread> workers;
   for (size_t i = 1; i < parts.size(); ++i) {
@@ -264,8 +266,8 @@ bool parse_block(std::string_view text, CompactHistory& out, unsigned threads) {
   if (!ok[0]) aborted = true;
   for (std::thread& w : workers) w.join();
   if (aborted) return false;
-  for (CompactHistory& part : rest) {
-    if (!out.append(std::move(part)).ok()) return false;
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (!out.append(std::move(rest[i - 1])).ok()) return false;
   }
   return true;
 }
@@ -324,7 +326,9 @@ void reserve_for(CompactHistory& h, uint64_t parsed_bytes, uint64_t file_bytes) 
 Result<CompactHistory> read_compact_edn(std::string_view text, std::string_view source, unsigned threads) {
   CompactHistory out;
   size_t header = header_length(text);
-  if (!read_header(text.substr(0, header), out) || !parse_block(text.substr(header), out, thread_count(threads))) {
+  std::vector<CompactHistory> rest;
+  if (!read_header(text.substr(0, header), out) ||
+      !parse_block(text.substr(header), out, thread_count(threads), rest)) {
     return slow_path(text, source);
   }
   return out;
@@ -340,6 +344,7 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
   // A small file gets a buffer its size, not a whole block.
   block_bytes = static_cast<size_t>(std::min<uint64_t>(block_bytes, file_bytes + 1));
   CompactHistory out;
+  std::vector<CompactHistory> rest;  // the other threads' chunks, reused block after block
   std::string buffer;
   size_t carried = 0;  // bytes of an unfinished line kept from the last block
   uint64_t parsed = 0;
@@ -360,7 +365,7 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
       block.remove_prefix(header);
       parsed += header;
     }
-    if (!parse_block(block, out, threads)) return slow_path_file(path);
+    if (!parse_block(block, out, threads, rest)) return slow_path_file(path);
     parsed += block.size();
     if (first) reserve_for(out, parsed, file_bytes);
     first = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <tuple>
 #include <deque>
+#include <limits>
 #include <unordered_map>
 #include <utility>
 
@@ -190,32 +191,53 @@ void link_process_edges(const std::vector<PairedTxn>& txns, TxnGraph& g) {
 // whole frontier to its transaction; each :ok completion replaces, in the
 // frontier, every transaction that preceded its invocation. The frontier is
 // ordered by when entries joined, so those are a prefix.
-void link_realtime_edges(const std::vector<PairedTxn>& txns, TxnGraph& g) {
-  struct Event {
-    size_t pos;
-    uint32_t txn;
-    bool invoke;
-  };
-  std::vector<Event> events;
+void link_realtime_edges(const std::vector<PairedTxn>& txns, TxnGraph& g) { RealtimeEdges(txns).link(g); }
+
+// Positions are distinct indices into the history, so the events are placed
+// by position (linear) rather than sorted.
+RealtimeEdges::RealtimeEdges(const std::vector<PairedTxn>& txns) : txn_count_(txns.size()) {
+  FL_ASSERT(txns.size() < (size_t{1} << 31));
+  constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
+  size_t end = 0;
+  for (const PairedTxn& txn : txns) {
+    if (!txn.in_graph()) continue;
+    end = std::max(end, txn.invoke_pos + 1);
+    if (txn.type == OpType::kOk) end = std::max(end, txn.complete_pos + 1);
+  }
+  std::vector<uint32_t> by_pos(end, kEmpty);
+  size_t count = 0;
   for (uint32_t t = 0; t < txns.size(); ++t) {
     const PairedTxn& txn = txns[t];
     if (!txn.in_graph()) continue;
-    events.push_back({txn.invoke_pos, t, true});
-    if (txn.type == OpType::kOk) events.push_back({txn.complete_pos, t, false});
+    FL_ASSERT(by_pos[txn.invoke_pos] == kEmpty);
+    by_pos[txn.invoke_pos] = t << 1 | 1;
+    count += 1;
+    if (txn.type == OpType::kOk) {
+      FL_ASSERT(by_pos[txn.complete_pos] == kEmpty);
+      by_pos[txn.complete_pos] = t << 1;
+      count += 1;
+    }
   }
-  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.pos < b.pos; });
+  events_.reserve(count);
+  for (uint32_t e : by_pos) {
+    if (e != kEmpty) events_.push_back(e);
+  }
+}
+
+void RealtimeEdges::link(TxnGraph& g) const {
   std::deque<std::pair<uint32_t, uint64_t>> frontier;  // (txn, joined at)
-  std::vector<uint64_t> invoked_at(txns.size(), 0);
+  std::vector<uint64_t> invoked_at(txn_count_, 0);
   uint64_t clock = 0;
-  for (const Event& ev : events) {
+  for (uint32_t ev : events_) {
     clock += 1;
-    if (ev.invoke) {
-      invoked_at[ev.txn] = clock;
-      for (const auto& [t, joined] : frontier) g.link(t, ev.txn, kRealtime);
+    const uint32_t txn = ev >> 1;
+    if ((ev & 1) != 0) {
+      invoked_at[txn] = clock;
+      for (const auto& [t, joined] : frontier) g.link(t, txn, kRealtime);
       continue;
     }
-    while (!frontier.empty() && frontier.front().second < invoked_at[ev.txn]) frontier.pop_front();
-    frontier.push_back({ev.txn, clock});
+    while (!frontier.empty() && frontier.front().second < invoked_at[txn]) frontier.pop_front();
+    frontier.push_back({txn, clock});
   }
 }
 

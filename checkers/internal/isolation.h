@@ -98,6 +98,19 @@ OrderEdges order_edges_for(const std::set<std::string>& prohibited);  // [iso.3]
 void link_process_edges(const std::vector<PairedTxn>& txns, TxnGraph& graph);
 void link_realtime_edges(const std::vector<PairedTxn>& txns, TxnGraph& graph);
 
+// The realtime edges as a source that can make them more than once (a
+// two-pass TxnGraph [graph.6] asks twice): the invocations and :ok
+// completions are put in history order once, by their positions.
+class RealtimeEdges {
+ public:
+  explicit RealtimeEdges(const std::vector<PairedTxn>& txns);
+  void link(TxnGraph& graph) const;
+
+ private:
+  std::vector<uint32_t> events_;  // txn << 1 | (1 for an invocation), in history order
+  size_t txn_count_ = 0;
+};
+
 std::string render_list(const std::vector<int64_t>* list);  // nil, [1 2 3], or [... 7 8 9]
 std::string render_list(std::span<const int64_t> list);     // [1 2 3], or [... 7 8 9]
 std::string render_mop(const history::MicroOp& mop);        // [:w 3 1], [:r 4 nil], [:r 4 [1 2]]

@@ -360,9 +360,64 @@ uint8_t first_rel(uint8_t rels, RelPrecedence precedence) {
   return static_cast<uint8_t>(rels & static_cast<uint8_t>(-rels));  // lowest bit: ww < wr < rw < process < realtime
 }
 
+void TxnGraph::count_pass() {
+  FL_ASSERT(!finished_ && mode_ == Mode::kPending && pending_.empty());
+  mode_ = Mode::kCount;
+  offsets_.assign(static_cast<size_t>(vertex_count_) + 1, 0);
+}
+
+void TxnGraph::place_pass() {
+  FL_ASSERT(mode_ == Mode::kCount);
+  mode_ = Mode::kPlace;
+  for (uint32_t v = 0; v < vertex_count_; ++v) offsets_[v + 1] += offsets_[v];
+  cursor_.assign(offsets_.begin(), offsets_.end() - 1);
+  placed_.resize(offsets_[vertex_count_]);
+}
+
 void TxnGraph::finish() {
-  FL_ASSERT(!finished_);
+  FL_ASSERT(!finished_ && mode_ != Mode::kCount);
   finished_ = true;
+  if (mode_ == Mode::kPlace) {
+    finish_placed();
+  } else {
+    finish_pending();
+  }
+}
+
+// Each row sorted by target; duplicate pairs merge into one edge with the
+// union of their relations. The rows are compacted in place.
+void TxnGraph::finish_placed() {
+  for (uint32_t v = 0; v < vertex_count_; ++v) FL_ASSERT(cursor_[v] == offsets_[v + 1]);  // [graph.6]
+  std::vector<uint32_t>().swap(cursor_);
+  targets_.resize(placed_.size());
+  rels_.resize(placed_.size());
+  uint32_t out = 0;
+  uint32_t row_begin = 0;
+  for (uint32_t v = 0; v < vertex_count_; ++v) {
+    const uint32_t row_end = offsets_[v + 1];
+    std::sort(placed_.begin() + row_begin, placed_.begin() + row_end);
+    const uint32_t row_out = out;
+    for (uint32_t i = row_begin; i < row_end; ++i) {
+      const auto to = static_cast<uint32_t>(placed_[i] >> 8);
+      const auto rel = static_cast<uint8_t>(placed_[i] & 0xff);
+      all_rels_ |= rel;
+      if (out > row_out && targets_[out - 1] == to) {
+        rels_[out - 1] |= rel;
+        continue;
+      }
+      targets_[out] = to;
+      rels_[out] = rel;
+      ++out;
+    }
+    offsets_[v + 1] = out;
+    row_begin = row_end;
+  }
+  std::vector<uint64_t>().swap(placed_);
+  targets_.resize(out);
+  rels_.resize(out);
+}
+
+void TxnGraph::finish_pending() {
   // Counting sort by source (linear), then each row by target, merging
   // duplicate pairs into one edge with the union of their relations.
   std::vector<uint32_t> row(vertex_count_ + 1, 0);
