@@ -2,7 +2,7 @@
 // checker benchmarks (bench/checker_scale) and for trying `faultline check`
 // on big inputs. See bench/history_gen.h for its shape.
 //
-//   history-gen --txns 1000000 [--stale 1/50] [--seed 42] [--processes 8] [--mops 4] --out FILE
+//   history-gen --txns 1000000 [--stale 1/50] [--seed 42] [--processes 8] [--mops 4] [--loop] --out FILE
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -15,7 +15,7 @@ namespace {
 
 int usage(const std::string& why) {
   std::cerr << "history-gen: " << why
-            << "\nusage: history-gen --txns N [--stale A/B] [--seed S] [--processes P] [--mops M] --out FILE\n";
+            << "\nusage: history-gen --txns N [--stale A/B] [--seed S] [--processes P] [--mops M] [--loop] --out FILE\n";
   return 2;
 }
 
@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
   std::string out_path;
   for (int i = 1; i < argc; i += 2) {
     std::string flag = argv[i];
+    if (flag == "--loop") {  // the only option without a value
+      shape.loop = true;
+      i -= 1;
+      continue;
+    }
     if (i + 1 >= argc) return usage(flag + " needs a value");
     std::string value = argv[i + 1];
     int64_t n = 0;

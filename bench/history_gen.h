@@ -10,7 +10,10 @@
 // in completion order against a serial store, so the history is
 // strict-serializable. With `stale` > 0, that fraction of reads misses the
 // newest element of its list, which puts the reading transaction in a
-// dependency cycle.
+// dependency cycle. With `loop`, the first transaction also reads, from a
+// key of its own, a value the last transaction appends: it saw the future,
+// so under the realtime order every transaction joins one strongly
+// connected component (the witness-search worst case).
 #pragma once
 
 #include <cstdint>
@@ -28,10 +31,13 @@ struct HistoryShape {
   int mops = 4;
   Ratio stale{0, 1};
   uint64_t seed = 42;
+  bool loop = false;
 };
 
 inline constexpr int64_t kKeysPerWindow = 16;
 inline constexpr int64_t kTxnsPerWindow = 240;
+inline constexpr int64_t kLoopKey = -1;  // `loop`: never drawn from a window
+inline constexpr int64_t kLoopValue = 1;
 
 // Calls `emit` for each operation, in history order.
 inline void generate_history(const HistoryShape& shape, const std::function<void(history::Op&&)>& emit) {
@@ -69,6 +75,8 @@ inline void generate_history(const HistoryShape& shape, const std::function<void
           txn.push_back({history::MicroKind::kRead, key, std::monostate{}});
         }
       }
+      if (shape.loop && step == 0) txn.push_back({history::MicroKind::kRead, kLoopKey, std::monostate{}});
+      if (shape.loop && step == shape.txns - 1) txn.push_back({history::MicroKind::kAppend, kLoopKey, kLoopValue});
       in_flight[static_cast<size_t>(step % shape.processes)] = txn;
       op(step, history::OpType::kInvoke, std::move(txn));
     }
@@ -76,6 +84,10 @@ inline void generate_history(const HistoryShape& shape, const std::function<void
     if (done < 0) continue;
     history::Txn txn = std::move(in_flight[static_cast<size_t>(done % shape.processes)]);
     for (history::MicroOp& mop : txn) {
+      if (mop.key == kLoopKey) {
+        if (mop.kind == history::MicroKind::kRead) mop.value = std::vector<int64_t>{kLoopValue};
+        continue;
+      }
       std::vector<int64_t>& list = lists[static_cast<size_t>(mop.key)];
       if (mop.kind == history::MicroKind::kAppend) {
         list.push_back(std::get<int64_t>(mop.value));

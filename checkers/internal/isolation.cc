@@ -6,6 +6,7 @@
 #include <tuple>
 #include <deque>
 #include <limits>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -324,6 +325,9 @@ Anomaly explain_cycle(const std::vector<PairedTxn>& txns, const Cycle& cycle, co
   return a;
 }
 
+// Components at least this big check closed walks on a second thread.
+constexpr size_t kParallelComponentMin = 4096;
+
 void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint64_t steps_max,
                  const DataEdgeExplainer& explain_data, std::vector<Anomaly>& found, Verdict& verdict,
                  const TxnDescriber& describe) {
@@ -331,7 +335,19 @@ void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint
     verdict.notes.push_back("empty-transaction-graph: no two transactions are related, so no cycle can be judged");
   }
   for (const std::vector<uint32_t>& scc : nontrivial_sccs(graph)) {
+    // In a big component the closed-walk checks run beside the classified
+    // search (both only read the graph); a small one is not worth a thread.
+    std::vector<std::string> exists;
+    std::thread exists_thread;
+    if (scc.size() >= kParallelComponentMin) {
+      exists_thread = std::thread([&] { exists = cycle_exists_types(graph, scc); });
+    }
     CycleSearch search = search_cycles(graph, scc, steps_max);
+    if (exists_thread.joinable()) {
+      exists_thread.join();
+    } else {
+      exists = cycle_exists_types(graph, scc);
+    }
     if (search.truncated) {
       verdict.notes.push_back("cycle-search-truncated: a component of " + std::to_string(scc.size()) +
                               " transactions ran out of its budget of " + std::to_string(steps_max) +
@@ -339,7 +355,7 @@ void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint
                               "; classes after it were not searched there");
     }
     for (const Cycle& cycle : search.cycles) found.push_back(explain_cycle(txns, cycle, explain_data, describe));
-    for (const std::string& type : cycle_exists_types(graph, scc)) {
+    for (const std::string& type : exists) {
       Anomaly a{type, {}, "", ""};
       for (size_t i = 0; i < scc.size() && i < kCycleExistsOpsShownMax; ++i)
         a.op_indices.push_back(txns[scc[i]].index());

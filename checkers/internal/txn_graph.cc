@@ -66,6 +66,39 @@ std::vector<uint32_t> tarjan(uint32_t n, const std::vector<uint32_t>& offsets, c
   return comp;
 }
 
+// Whether the edges with (labels[e] & mask) != 0 hold a cycle: an iterative
+// depth-first search that stops at its first back edge. Unlike tarjan() it
+// need not finish the graph when there is a cycle, which matters in one huge
+// component. REQUIRES: no self-loops.
+bool has_any_cycle(uint32_t n, const std::vector<uint32_t>& offsets, const std::vector<uint32_t>& targets,
+                   const std::vector<uint8_t>& labels, uint8_t mask) {
+  enum : uint8_t { kWhite, kGray, kBlack };
+  std::vector<uint8_t> color(n, kWhite);
+  std::vector<std::pair<uint32_t, uint32_t>> frames;  // (vertex, next edge)
+  for (uint32_t root = 0; root < n; ++root) {
+    if (color[root] != kWhite) continue;
+    color[root] = kGray;
+    frames.push_back({root, offsets[root]});
+    while (!frames.empty()) {
+      auto& [v, e] = frames.back();
+      if (e == offsets[v + 1]) {
+        color[v] = kBlack;
+        frames.pop_back();
+        continue;
+      }
+      uint32_t edge = e++;
+      if ((labels[edge] & mask) == 0) continue;
+      uint32_t w = targets[edge];
+      if (color[w] == kGray) return true;
+      if (color[w] == kWhite) {
+        color[w] = kGray;
+        frames.push_back({w, offsets[w]});
+      }
+    }
+  }
+  return false;
+}
+
 // One anomaly class to search for (Elle's cycle-anomaly-specs): which
 // relations the cycle may use, and constraints on its rw edges and on the
 // relations it must contain.
@@ -320,13 +353,25 @@ class Searcher {
 Local make_local(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
   Local local;
   local.global = scc;
+  local.offsets.reserve(scc.size() + 1);
   local.offsets.push_back(0);
+  // A big component maps global ids through an array; a small one searches
+  // the sorted component instead of touching an array of every vertex.
+  std::vector<uint32_t> to_local;
+  if (scc.size() >= graph.vertex_count() / 64) {
+    to_local.assign(graph.vertex_count(), kNone);
+    for (uint32_t i = 0; i < scc.size(); ++i) to_local[scc[i]] = i;
+  }
+  auto local_id = [&](uint32_t w) {
+    if (!to_local.empty()) return to_local[w];
+    auto it = std::lower_bound(scc.begin(), scc.end(), w);
+    return it == scc.end() || *it != w ? kNone : static_cast<uint32_t>(it - scc.begin());
+  };
   for (uint32_t v : scc) {
     for (uint32_t e = graph.out_begin(v); e < graph.out_end(v); ++e) {
-      uint32_t w = graph.target(e);
-      auto it = std::lower_bound(scc.begin(), scc.end(), w);
-      if (it == scc.end() || *it != w) continue;
-      local.targets.push_back(static_cast<uint32_t>(it - scc.begin()));
+      const uint32_t w = local_id(graph.target(e));
+      if (w == kNone) continue;
+      local.targets.push_back(w);
       local.labels.push_back(graph.label(e));
       local.rels.push_back(graph.rels(e));
     }
@@ -539,14 +584,7 @@ constexpr CycleExistsSpec kCycleExistsSpecs[] = {
 
 bool has_cycle(const Local& local, const CycleExistsSpec& spec) {
   uint32_t n = static_cast<uint32_t>(local.global.size());
-  if (spec.b == 0) {
-    std::vector<uint32_t> comp = tarjan(n, local.offsets, local.targets, local.rels, spec.a);
-    std::vector<uint32_t> sizes(n, 0);
-    for (uint32_t c : comp) {
-      if (++sizes[c] >= 2) return true;
-    }
-    return false;
-  }
+  if (spec.b == 0) return has_any_cycle(n, local.offsets, local.targets, local.rels, spec.a);
   // A u (A;B) without building A;B: vertex v' (n + v) means "arrived at v by
   // an A edge; a B edge may follow". A cycle of the extension is a cycle here.
   std::vector<uint32_t> offsets{0};
@@ -566,12 +604,7 @@ bool has_cycle(const Local& local, const CycleExistsSpec& spec) {
     offsets.push_back(static_cast<uint32_t>(targets.size()));
   }
   std::vector<uint8_t> all(targets.size(), 1);
-  std::vector<uint32_t> comp = tarjan(2 * n, offsets, targets, all, 1);
-  std::vector<uint32_t> sizes(2 * n, 0);
-  for (uint32_t c : comp) {
-    if (++sizes[c] >= 2) return true;
-  }
-  return false;
+  return has_any_cycle(2 * n, offsets, targets, all, 1);
 }
 
 }  // namespace
