@@ -181,7 +181,10 @@ Status Sim::recover(faultvfs::CrashKind kind, std::string_view why) {
   vfs_->set_injection(false);
   Status integrity = engine_->check_integrity();
   vfs_->set_injection(true);
-  if (!integrity.ok()) finding("integrity", integrity.to_string());
+  // A latent sector error is the device's state, not an injection, so it
+  // still answers fsck's reads with EIO: like recovery above, an I/O error
+  // there is the device failing ("unavailable"), not damage the engine did.
+  if (!integrity.ok()) finding(integrity.is(Code::kIoError) ? "unavailable" : "integrity", integrity.to_string());
   nemesis(OpType::kInfo, "recover",
           Value::map({{keyword("integrity"), integrity.ok() ? keyword("ok") : error_value(integrity.to_string())}}));
   fresh_sessions();
