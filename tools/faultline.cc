@@ -37,6 +37,8 @@
 #include "history/compact_reader.h"
 #include "history/edn_reader.h"
 #include "history/jsonl_reader.h"
+#include "tools/campaign_cmd.h"
+#include "tools/report_cmd.h"
 #include "tools/elle_bridge.h"
 
 namespace {
@@ -309,6 +311,9 @@ int main(int argc, char** argv) {
       ->each([&](const std::string&) { check_args.elle_timeout_given = true; });
   check->add_flag("--elle-required", check_args.elle_required,
                   "implies --elle; exit 2 when Elle gives no verdict (not available, failed, not applicable)");
+  const auto campaign_commands = fl::tools::add_campaign_commands(app);  // campaign, merge, repro
+  fl::tools::ReportArgs report_args;
+  CLI::App* report = fl::tools::add_report_command(app, report_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -321,5 +326,7 @@ int main(int argc, char** argv) {
   }
   if (run->parsed()) return run_command(config, out_dir);
   if (check->parsed()) return check_command(check_args);
+  if (report->parsed()) return fl::tools::report_command(report_args);
+  if (const std::optional<int> exit = fl::tools::run_campaign_commands(*campaign_commands)) return *exit;
   return kExitBadInput;
 }
