@@ -47,6 +47,7 @@ class Pool {
   }
   uint64_t ran() const { return ran_; }
   bool budget_ran_out() const { return budget_ran_out_; }
+  std::optional<double> first_failure_seconds() const { return first_failure_seconds_; }
 
  private:
   bool out_of_time() const {
@@ -76,6 +77,10 @@ class Pool {
         return;
       }
       ++ran_;
+      if (record->status != TrialStatus::kPass && !first_failure_seconds_) {
+        first_failure_seconds_ = seconds_between(start_, std::chrono::steady_clock::now());
+      }
+      if (record->status != TrialStatus::kPass && options_.stop_at_first_failure) stop_.store(true);  // [run.7]
       progress_.trial_done(*record, record->bundle ? (options_.out_dir / *record->bundle).string() : "");
       done_.push_back(std::move(*record));
     }
@@ -126,6 +131,7 @@ class Pool {
   std::vector<TrialRecord> done_;  // guarded by mutex_
   Status failure_;                 // guarded by mutex_
   uint64_t ran_ = 0;               // guarded by mutex_
+  std::optional<double> first_failure_seconds_;  // guarded by mutex_
 };
 
 }  // namespace
@@ -159,6 +165,7 @@ Result<RunReport> run_campaign(const CampaignConfig& config, const RunOptions& o
   if (!closed) return Status::io_error(log_path, EIO);
   report.ran = pool.ran();
   report.budget_ran_out = pool.budget_ran_out();
+  report.first_failure_seconds = pool.first_failure_seconds();
   progress.finish(report.budget_ran_out);
   report.result.config = config;
   report.result.records = std::move(records);

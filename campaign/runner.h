@@ -24,6 +24,10 @@
 // [run.6] A harness error in one trial is that trial's "error" record;
 //         failing to write the output directory stops the campaign with
 //         that Status.
+// [run.7] With stop_at_first_failure, no trial starts after one failed or
+//         errored (trials already running finish and are kept); the rest
+//         are not run, as with a time budget. `faultline zoo` uses it: it
+//         wants the first detection, not every one.
 #pragma once
 
 #include <filesystem>
@@ -43,6 +47,7 @@ struct RunOptions {
   bool resume = false;                        // [run.2]
   std::ostream* progress = nullptr;           // stderr, or null for silence
   bool progress_tty = false;                  // redraw one line in place
+  bool stop_at_first_failure = false;         // [run.7]
 };
 
 struct RunReport {
@@ -50,6 +55,9 @@ struct RunReport {
   uint64_t resumed = 0;  // trials found finished in trials.jsonl
   uint64_t ran = 0;      // trials run now
   bool budget_ran_out = false;
+  // Wall clock from the start of the trials to the end of the first trial
+  // that failed or errored (in finishing order); none when all passed.
+  std::optional<double> first_failure_seconds;
 };
 
 Result<RunReport> run_campaign(const CampaignConfig& config, const RunOptions& options);

@@ -39,6 +39,7 @@
 #include "history/jsonl_reader.h"
 #include "tools/campaign_cmd.h"
 #include "tools/report_cmd.h"
+#include "tools/zoo_cmd.h"
 #include "tools/elle_bridge.h"
 
 namespace {
@@ -314,6 +315,8 @@ int main(int argc, char** argv) {
   const auto campaign_commands = fl::tools::add_campaign_commands(app);  // campaign, merge, repro
   fl::tools::ReportArgs report_args;
   CLI::App* report = fl::tools::add_report_command(app, report_args);
+  fl::tools::ZooArgs zoo_args;
+  CLI::App* zoo = fl::tools::add_zoo_command(app, zoo_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -327,6 +330,7 @@ int main(int argc, char** argv) {
   if (run->parsed()) return run_command(config, out_dir);
   if (check->parsed()) return check_command(check_args);
   if (report->parsed()) return fl::tools::report_command(report_args);
+  if (zoo->parsed()) return fl::tools::zoo_command(zoo_args);
   if (const std::optional<int> exit = fl::tools::run_campaign_commands(*campaign_commands)) return *exit;
   return kExitBadInput;
 }
