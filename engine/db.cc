@@ -126,13 +126,15 @@ Status create_database(Db::Impl& db) {
   return db.vfs->sync_dir(db.dir);
 }
 
-// Opens (creating when missing) the WAL file of `generation`; a new file's
-// name is made durable before any commit can depend on it.
+// Opens (creating when missing) the WAL file of `generation`; its name is
+// made durable before any commit can depend on it. Even when the file
+// exists: that only says the kernel knows the name, and an earlier open (or
+// a checkpoint's reset) that created it may have failed before its directory
+// sync, leaving a name a power loss removes with every commit in the file.
 Result<std::unique_ptr<faultvfs::File>> open_wal_file(Db::Impl& db, uint64_t generation) {
   const std::string name = db.path(wal_file_name(generation));
-  FL_ASSIGN_OR_RETURN(bool existed, db.vfs->exists(name));
   FL_ASSIGN_OR_RETURN(auto file, db.vfs->open(name, OpenMode::kCreate));
-  if (!existed && !FL_PLANTED_BUG(db.bugs(), "unsynced-dir")) {
+  if (!FL_PLANTED_BUG(db.bugs(), "unsynced-dir")) {
     FL_TRY(internal::sync_file(*file, db.bugs(), internal::SyncKind::kFull));
     FL_TRY(db.vfs->sync_dir(db.dir));
   }
