@@ -85,7 +85,10 @@ TxnGraph build_graph(const LaIndex& ix, bool realtime, bool process) {
   FL_ASSERT(!(realtime && process));
   TxnGraph g(static_cast<uint32_t>(ix.txns.size()));
   std::optional<RealtimeEdges> realtime_edges;
-  if (realtime) realtime_edges.emplace(ix.txns);
+  if (realtime) {
+    realtime_edges.emplace(ix.txns);
+    realtime_edges->add_barriers(g);  // [graph.7]
+  }
   auto link_all = [&] {
     link_data_edges(ix, g);
     if (realtime_edges) realtime_edges->link(g);

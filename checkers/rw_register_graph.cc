@@ -51,7 +51,10 @@ TxnGraph build_rw_graph(const RwIndex& ix, const OrderEdges& orders) {
   FL_ASSERT(!(orders.realtime && orders.process));
   TxnGraph g(static_cast<uint32_t>(ix.txns.size()), RelPrecedence::kWrFirst);
   std::optional<RealtimeEdges> realtime_edges;
-  if (orders.realtime) realtime_edges.emplace(ix.txns);
+  if (orders.realtime) {
+    realtime_edges.emplace(ix.txns);
+    realtime_edges->add_barriers(g);  // [graph.7]
+  }
   auto link_all = [&] {
     link_data_edges(ix, g);
     if (realtime_edges) realtime_edges->link(g);

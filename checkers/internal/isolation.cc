@@ -52,6 +52,9 @@ std::string explain_edge(const std::vector<PairedTxn>& txns, uint32_t a, const s
     return "process " + std::to_string(ta.process) + " executed " + an + " before " + bn + " (process)";
   }
   if (label == kRealtime) {
+    // Invariant: a realtime edge, or a barrier path collapsed into one
+    // [graph.7], joins a transaction that completed :ok to one invoked later.
+    FL_ASSERT(ta.type == OpType::kOk && ta.complete_pos < tb.invoke_pos);
     return an + " completed at index " + std::to_string(ta.complete_index) + " before " + bn +
            " was invoked at index " + std::to_string(tb.invoke_index) + " (realtime)";
   }
@@ -187,16 +190,13 @@ void link_process_edges(const std::vector<PairedTxn>& txns, TxnGraph& g) {
   }
 }
 
-// Elle's realtime order, transitively reduced: a frontier of :ok
-// transactions not yet implied by a later one; each invocation links the
-// whole frontier to its transaction; each :ok completion replaces, in the
-// frontier, every transaction that preceded its invocation. The frontier is
-// ordered by when entries joined, so those are a prefix.
-void link_realtime_edges(const std::vector<PairedTxn>& txns, TxnGraph& g) { RealtimeEdges(txns).link(g); }
+namespace {
 
-// Positions are distinct indices into the history, so the events are placed
-// by position (linear) rather than sorted.
-RealtimeEdges::RealtimeEdges(const std::vector<PairedTxn>& txns) : txn_count_(txns.size()) {
+// The invocations of the graph's transactions and their :ok completions,
+// in history order: txn << 1 | (1 for an invocation). Positions are
+// distinct indices into the history, so the events are placed by position
+// (linear) rather than sorted.
+std::vector<uint32_t> realtime_events(const std::vector<PairedTxn>& txns) {
   FL_ASSERT(txns.size() < (size_t{1} << 31));
   constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
   size_t end = 0;
@@ -219,17 +219,26 @@ RealtimeEdges::RealtimeEdges(const std::vector<PairedTxn>& txns) : txn_count_(tx
       count += 1;
     }
   }
-  events_.reserve(count);
+  std::vector<uint32_t> events;
+  events.reserve(count);
   for (uint32_t e : by_pos) {
-    if (e != kEmpty) events_.push_back(e);
+    if (e != kEmpty) events.push_back(e);
   }
+  return events;
 }
 
-void RealtimeEdges::link(TxnGraph& g) const {
+}  // namespace
+
+// Elle's realtime order, transitively reduced: a frontier of :ok
+// transactions not yet implied by a later one; each invocation links the
+// whole frontier to its transaction; each :ok completion replaces, in the
+// frontier, every transaction that preceded its invocation. The frontier is
+// ordered by when entries joined, so those are a prefix.
+void link_realtime_edges(const std::vector<PairedTxn>& txns, TxnGraph& g) {
   std::deque<std::pair<uint32_t, uint64_t>> frontier;  // (txn, joined at)
-  std::vector<uint64_t> invoked_at(txn_count_, 0);
+  std::vector<uint64_t> invoked_at(txns.size(), 0);
   uint64_t clock = 0;
-  for (uint32_t ev : events_) {
+  for (uint32_t ev : realtime_events(txns)) {
     clock += 1;
     const uint32_t txn = ev >> 1;
     if ((ev & 1) != 0) {
@@ -240,6 +249,46 @@ void RealtimeEdges::link(TxnGraph& g) const {
     while (!frontier.empty() && frontier.front().second < invoked_at[txn]) frontier.pop_front();
     frontier.push_back({txn, clock});
   }
+}
+
+// A barrier is needed at an invocation when some transaction completed
+// since the last barrier; otherwise the last barrier serves it.
+RealtimeEdges::RealtimeEdges(const std::vector<PairedTxn>& txns) : events_(realtime_events(txns)) {
+  bool completed = false;
+  for (uint32_t ev : events_) {
+    if ((ev & 1) == 0) {
+      completed = true;
+    } else if (completed) {
+      barrier_count_ += 1;
+      completed = false;
+    }
+  }
+}
+
+void RealtimeEdges::add_barriers(TxnGraph& g) const { g.add_barriers(barrier_count_); }
+
+void RealtimeEdges::link(TxnGraph& g) const {
+  // Invariant: add_barriers() was called on this graph, and nothing else added barriers.
+  FL_ASSERT(g.vertex_count() - g.txn_count() == barrier_count_);
+  std::vector<uint32_t> completed;  // since the last barrier
+  uint32_t barrier = kNoId;         // the latest
+  uint32_t next = g.txn_count();
+  for (uint32_t ev : events_) {
+    const uint32_t txn = ev >> 1;
+    if ((ev & 1) == 0) {
+      completed.push_back(txn);
+      continue;
+    }
+    if (!completed.empty()) {
+      const uint32_t fresh = next++;
+      for (uint32_t t : completed) g.link(t, fresh, kRealtime);
+      if (barrier != kNoId) g.link(barrier, fresh, kRealtime);
+      completed.clear();
+      barrier = fresh;
+    }
+    if (barrier != kNoId) g.link(barrier, txn, kRealtime);
+  }
+  FL_ASSERT(next == g.vertex_count());
 }
 
 std::string render_list(const std::vector<int64_t>* list) {
@@ -335,6 +384,7 @@ void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint
     verdict.notes.push_back("empty-transaction-graph: no two transactions are related, so no cycle can be judged");
   }
   for (const std::vector<uint32_t>& scc : nontrivial_sccs(graph)) {
+    const size_t scc_txns = txns_in(graph, scc);  // [graph.7]: its barriers come last
     // In a big component the closed-walk checks run beside the classified
     // search (both only read the graph); a small one is not worth a thread.
     std::vector<std::string> exists;
@@ -349,7 +399,7 @@ void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint
       exists = cycle_exists_types(graph, scc);
     }
     if (search.truncated) {
-      verdict.notes.push_back("cycle-search-truncated: a component of " + std::to_string(scc.size()) +
+      verdict.notes.push_back("cycle-search-truncated: a component of " + std::to_string(scc_txns) +
                               " transactions ran out of its budget of " + std::to_string(steps_max) +
                               " steps while searching for " + search.truncated_during +
                               "; classes after it were not searched there");
@@ -357,11 +407,11 @@ void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint
     for (const Cycle& cycle : search.cycles) found.push_back(explain_cycle(txns, cycle, explain_data, describe));
     for (const std::string& type : exists) {
       Anomaly a{type, {}, "", ""};
-      for (size_t i = 0; i < scc.size() && i < kCycleExistsOpsShownMax; ++i)
+      for (size_t i = 0; i < scc_txns && i < kCycleExistsOpsShownMax; ++i)
         a.op_indices.push_back(txns[scc[i]].index());
       a.explanation =
-          "These " + std::to_string(scc.size()) + " transactions" +
-          (scc.size() > kCycleExistsOpsShownMax ? " (the first " + std::to_string(kCycleExistsOpsShownMax) + " listed)"
+          "These " + std::to_string(scc_txns) + " transactions" +
+          (scc_txns > kCycleExistsOpsShownMax ? " (the first " + std::to_string(kCycleExistsOpsShownMax) + " listed)"
                                                 : std::string()) +
           " hold a cycle of the dependencies " + friendly_model_name(cycle_exists_model(type)) +
           " forbids (a closed walk, not necessarily a simple cycle of one named class).";

@@ -152,27 +152,43 @@ uint8_t allowed_mask(const CycleSpec& spec) {
 // The component restricted to one SCC, with one label per edge [graph.2].
 struct Local {
   std::vector<uint32_t> global;  // local -> global vertex
+  uint32_t txn_count = 0;        // local ids below it are transactions, the rest barriers [graph.7]
+  RelPrecedence precedence = RelPrecedence::kWwFirst;
   std::vector<uint32_t> offsets;
   std::vector<uint32_t> targets;
   std::vector<uint8_t> labels;
   std::vector<uint8_t> rels;  // every relation of the edge
 };
 
-constexpr uint32_t kStatesPerVertex = 3 * 4 * 2;  // rw count (0, 1, 2+) x required bits x last edge rw
+// A search state is a vertex and a class: the rw edges so far (0, 1, 2+),
+// the required relations met (2 bits), and one more bit: at a transaction,
+// whether the last edge was rw; at a barrier (entered by realtime edges
+// only), whether the barrier path began at a transaction with a direct
+// edge to the search's start, so that closing the cycle through it would
+// make a pair whose first relation is not realtime [graph.2], [graph.7].
+constexpr uint32_t kClassCount = 3 * 4 * 2;
+constexpr uint8_t kNoClass = 0xff;  // the parent class of a search's first state
 
-uint32_t state_of(uint32_t v, uint32_t rw_count, uint32_t required_bits, uint32_t last_rw) {
-  return ((v * 3 + rw_count) * 4 + required_bits) * 2 + last_rw;
+uint32_t class_of(uint32_t rw_count, uint32_t required_bits, uint32_t last_rw) {
+  return (rw_count * 4 + required_bits) * 2 + last_rw;
 }
-uint32_t vertex_of_state(uint32_t s) { return s / kStatesPerVertex; }
 
+// The BFS over (vertex, class) states of one component. Per state the
+// search keeps the edge it was reached by (kNone: not yet reached) and its
+// parent's class (5 bytes; the parent's vertex is that edge's source); per
+// barrier state also the transaction its barrier path began at, so that a
+// barrier path a -> ... -> b is not taken where a -> b is a direct edge:
+// that pair counts as its data relation [graph.2], and the direct edge is
+// searched as such.
 class Searcher {
  public:
-  Searcher(const Local& local, uint64_t steps_max)
-      : local_(local),
-        steps_max_(steps_max),
-        stamp_(local.global.size() * kStatesPerVertex, 0),
-        parent_state_(local.global.size() * kStatesPerVertex, kNone),
-        parent_edge_(local.global.size() * kStatesPerVertex, kNone) {}
+  Searcher(const Local& local, uint64_t steps_max) : local_(local), steps_max_(steps_max) {
+    const uint64_t states = uint64_t{local.global.size()} * kClassCount;
+    FL_ASSERT(states < kNone);
+    parent_edge_.assign(states, kNone);
+    parent_class_.assign(states, kNoClass);
+    entry_.assign(uint64_t{local.global.size() - local.txn_count} * kClassCount, kNone);
+  }
 
   bool exhausted() const { return steps_ > steps_max_; }
   uint64_t steps() const { return steps_; }
@@ -217,7 +233,8 @@ class Searcher {
  private:
   Cycle find_in_component(const CycleSpec& spec, uint8_t mask, const std::vector<uint32_t>& comp, uint32_t c) {
     uint64_t counts[32] = {};
-    for (uint32_t x = 0; x < comp.size(); ++x) {
+    // Edges out of transactions only: every barrier path starts with one [graph.7].
+    for (uint32_t x = 0; x < local_.txn_count; ++x) {
       if (comp[x] != c) continue;
       for (uint32_t e = local_.offsets[x]; e < local_.offsets[x + 1]; ++e) {
         if ((local_.labels[e] & mask) != 0 && comp[local_.targets[e]] == c) counts[local_.labels[e]] += 1;
@@ -234,7 +251,7 @@ class Searcher {
     for (uint8_t r : spec.required) {
       if (r != 0 && (anchor == 0 || counts[r] < counts[anchor])) anchor = r;
     }
-    for (uint32_t x = 0; x < comp.size(); ++x) {
+    for (uint32_t x = 0; x < local_.txn_count; ++x) {
       if (comp[x] != c) continue;
       for (uint32_t e = local_.offsets[x]; e < local_.offsets[x + 1]; ++e) {
         uint8_t label = local_.labels[e];
@@ -266,22 +283,30 @@ class Searcher {
     uint32_t v = local_.targets[anchor_edge];
     uint8_t anchor_label = local_.labels[anchor_edge];
     bool anchor_rw = anchor_label == kRw;
-    epoch_ += 1;
+    FL_ASSERT(u < local_.txn_count);  // Invariant: cycles start at a transaction
+    for (uint32_t s : queue_) parent_edge_[s] = kNone;  // the previous search's states
     queue_.clear();
-    uint32_t start = state_of(v, anchor_rw ? 1 : 0, required_bits(spec, anchor_label), anchor_rw ? 1 : 0);
-    stamp_[start] = epoch_;
-    parent_state_[start] = kNone;
+    uint32_t start =
+        state_of(v, class_of(anchor_rw ? 1 : 0, required_bits(spec, anchor_label), anchor_rw ? 1 : 0));
     parent_edge_[start] = anchor_edge;
+    parent_class_[start] = kNoClass;
+    if (v >= local_.txn_count) entry_of(start) = u;
     queue_.push_back(start);
     if (v == u) return {};
     for (size_t head = 0; head < queue_.size(); ++head) {
       uint32_t s = queue_[head];
-      uint32_t x = vertex_of_state(s);
-      uint32_t last_rw = s % 2;
-      uint32_t bits = (s / 2) % 4;
-      uint32_t rw_count = (s / 8) % 3;
+      uint32_t x = vertex_of(s);
+      uint32_t cls = class_of_state(s);
+      const bool at_barrier = x >= local_.txn_count;
+      uint32_t last_rw = at_barrier ? 0 : cls % 2;
+      const uint32_t entry_linked = at_barrier ? cls % 2 : 0;  // see kClassCount
+      uint32_t bits = (cls / 2) % 4;
+      uint32_t rw_count = cls / 8;
       for (uint32_t e = local_.offsets[x]; e < local_.offsets[x + 1]; ++e) {
-        if (++steps_ > steps_max_) return {};
+        // Steps count edges out of transactions: a barrier path stands for
+        // one realtime edge [graph.7], so the budget means what it did
+        // before barriers (each barrier has at most two edges out).
+        if (!at_barrier && ++steps_ > steps_max_) return {};
         uint8_t label = local_.labels[e];
         if ((label & mask) == 0) continue;
         uint32_t y = local_.targets[e];
@@ -295,6 +320,12 @@ class Searcher {
           last2 = 1;
         }
         uint32_t bits2 = bits | required_bits(spec, label);
+        if (y >= local_.txn_count) {
+          last2 = at_barrier ? entry_linked : (linked(x, u) ? 1 : 0);
+        } else if (at_barrier && linked(entry_of(s), y)) {
+          FL_ASSERT(y != u || entry_linked != 0);  // Invariant: the class bit says so for the start
+          continue;  // [graph.2]: this pair counts as its data relation, not realtime
+        }
         if (y == u) {
           if (bits2 != full_bits(spec)) continue;
           if (spec.rw_single && rw2 != 1) continue;
@@ -302,15 +333,16 @@ class Searcher {
           if (spec.rw_nonadjacent && last2 && anchor_rw) continue;
           Cycle cycle = reconstruct(s, e, anchor_edge);
           if (cycle.vertices.empty()) continue;  // not simple; look further
+          if (!meets(spec, cycle.labels)) continue;  // a collapsed barrier path was relabelled
           cycle.type = classify_cycle(cycle.labels);
           if (!spec.type.empty() && cycle.type != spec.type) continue;
           return cycle;
         }
-        uint32_t t = state_of(y, rw2, bits2, last2);
-        if (stamp_[t] == epoch_) continue;
-        stamp_[t] = epoch_;
-        parent_state_[t] = s;
+        uint32_t t = state_of(y, class_of(rw2, bits2, last2));
+        if (parent_edge_[t] != kNone) continue;
         parent_edge_[t] = e;
+        parent_class_[t] = static_cast<uint8_t>(cls);
+        if (y >= local_.txn_count) entry_of(t) = at_barrier ? entry_of(s) : x;
         queue_.push_back(t);
       }
     }
@@ -322,37 +354,101 @@ class Searcher {
     return static_cast<uint32_t>(it - local_.offsets.begin()) - 1;
   }
 
-  // The cycle u -> v ... x -> u, or empty when a vertex repeats.
+  static uint32_t state_of(uint32_t v, uint32_t cls) { return v * kClassCount + cls; }
+  uint32_t& entry_of(uint32_t barrier_state) { return entry_[barrier_state - local_.txn_count * kClassCount]; }
+  static uint32_t vertex_of(uint32_t s) { return s / kClassCount; }
+  static uint32_t class_of_state(uint32_t s) { return s % kClassCount; }
+
+  // The local edge a -> b, or kNone. Rows are sorted by target [graph.1].
+  uint32_t edge_between(uint32_t a, uint32_t b) const {
+    auto row_begin = local_.targets.begin() + local_.offsets[a];
+    auto row_end = local_.targets.begin() + local_.offsets[a + 1];
+    auto it = std::lower_bound(row_begin, row_end, b);
+    return it == row_end || *it != b ? kNone : static_cast<uint32_t>(it - local_.targets.begin());
+  }
+  bool linked(uint32_t a, uint32_t b) const { return edge_between(a, b) != kNone; }
+
+  // The cycle u -> v ... x -> u, or empty when a transaction repeats. A
+  // path through barriers becomes its first edge, the realtime edge out of
+  // a transaction [graph.7].
   Cycle reconstruct(uint32_t last_state, uint32_t closing_edge, uint32_t anchor_edge) {
     std::vector<uint32_t> edges{closing_edge};
-    for (uint32_t s = last_state; s != kNone; s = parent_state_[s]) edges.push_back(parent_edge_[s]);
+    for (uint32_t s = last_state;; s = state_of(source_of(edges.back()), parent_class_[s])) {
+      edges.push_back(parent_edge_[s]);
+      if (parent_class_[s] == kNoClass) break;
+    }
     FL_ASSERT(edges.back() == anchor_edge);
     std::reverse(edges.begin(), edges.end());
     Cycle cycle;
     std::set<uint32_t> seen;
+    std::vector<uint32_t> from_local;
+    std::vector<bool> collapsed;
     for (uint32_t e : edges) {
       uint32_t from = source_of(e);
+      if (from >= local_.txn_count) {
+        FL_ASSERT(local_.labels[e] == kRealtime);  // Invariant: barriers carry only realtime edges
+        continue;
+      }
       if (!seen.insert(from).second) return {};
       cycle.vertices.push_back(local_.global[from]);
       cycle.labels.push_back(local_.labels[e]);
+      from_local.push_back(from);
+      collapsed.push_back(local_.targets[e] >= local_.txn_count);
     }
     FL_ASSERT(local_.targets[edges.back()] == source_of(edges.front()));  // Invariant: closed
+    // A collapsed realtime edge a -> b joins the relations of a direct edge
+    // a -> b, if any, and counts as the first of them all, as one edge
+    // carrying several relations does [graph.2].
+    for (size_t i = 0; i < cycle.vertices.size(); ++i) {
+      if (!collapsed[i]) continue;
+      const uint32_t e = edge_between(from_local[i], from_local[(i + 1) % from_local.size()]);
+      if (e == kNone) continue;
+      cycle.labels[i] = first_rel(static_cast<uint8_t>(local_.rels[e] | kRealtime), local_.precedence);
+    }
     return cycle;
+  }
+
+  // Whether a cycle with these labels is one `spec` asks for: what the BFS
+  // tracks in its states, checked on the whole cycle.
+  static bool meets(const CycleSpec& spec, const std::vector<uint8_t>& labels) {
+    const uint8_t allowed = spec.rels | spec.required[0] | spec.required[1];
+    uint8_t seen = 0;
+    size_t rw = 0;
+    bool rw_adjacent = false;
+    for (size_t i = 0; i < labels.size(); ++i) {
+      const uint8_t label = labels[i];
+      seen |= label;
+      if (label == kRw) {
+        rw += 1;
+        rw_adjacent = rw_adjacent || labels[(i + labels.size() - 1) % labels.size()] == kRw;
+      } else if ((label & allowed) == 0) {
+        return false;
+      }
+    }
+    for (uint8_t r : spec.required) {
+      if (r != 0 && (seen & r) == 0) return false;
+    }
+    if (rw > 0 && !(spec.rw_single || spec.rw_multiple || spec.rw_nonadjacent || (allowed & kRw) != 0)) return false;
+    if (spec.rw_single && rw != 1) return false;
+    if (spec.rw_multiple && rw < 2) return false;
+    if (spec.rw_nonadjacent && rw_adjacent) return false;
+    return true;
   }
 
   const Local& local_;
   uint64_t steps_max_;
   uint64_t steps_ = 0;
-  uint32_t epoch_ = 0;
-  std::vector<uint32_t> stamp_;
-  std::vector<uint32_t> parent_state_;
   std::vector<uint32_t> parent_edge_;
-  std::vector<uint32_t> queue_;
+  std::vector<uint8_t> parent_class_;
+  std::vector<uint32_t> entry_;  // per barrier state: the transaction its path began at
+  std::vector<uint32_t> queue_;  // the current (or last) search's states, in BFS order
 };
 
 Local make_local(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
   Local local;
   local.global = scc;
+  local.txn_count = static_cast<uint32_t>(txns_in(graph, scc));
+  local.precedence = graph.precedence();
   local.offsets.reserve(scc.size() + 1);
   local.offsets.push_back(0);
   // A big component maps global ids through an array; a small one searches
@@ -403,6 +499,14 @@ uint8_t first_rel(uint8_t rels, RelPrecedence precedence) {
   FL_ASSERT(rels != 0);
   if (precedence == RelPrecedence::kWrFirst && (rels & kWr) != 0) return kWr;
   return static_cast<uint8_t>(rels & static_cast<uint8_t>(-rels));  // lowest bit: ww < wr < rw < process < realtime
+}
+
+uint32_t TxnGraph::add_barriers(uint32_t count) {
+  FL_ASSERT(mode_ == Mode::kPending && pending_.empty() && !finished_);
+  FL_ASSERT(uint64_t{vertex_count_} + count < kNone);
+  const uint32_t first = vertex_count_;
+  vertex_count_ += count;
+  return first;
 }
 
 void TxnGraph::count_pass() {
@@ -522,7 +626,14 @@ std::vector<std::vector<uint32_t>> nontrivial_sccs(const TxnGraph& graph) {
     }
     sccs[slot[c]].push_back(v);  // ascending, since v ascends
   }
+  for (const std::vector<uint32_t>& scc : sccs) {
+    FL_ASSERT(txns_in(graph, scc) >= 2);  // Invariant: a barrier lies on a cycle between two transactions [graph.7]
+  }
   return sccs;
+}
+
+size_t txns_in(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
+  return static_cast<size_t>(std::lower_bound(scc.begin(), scc.end(), graph.txn_count()) - scc.begin());
 }
 
 std::string classify_cycle(const std::vector<uint8_t>& labels) {

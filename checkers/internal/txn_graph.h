@@ -29,6 +29,16 @@
 //           held (at 10^6 transactions that list and its sorting copy
 //           were a third of the checker's memory). Making different links
 //           in the two passes fails an assertion.
+// [graph.7] Barrier vertices: add_barriers() appends virtual vertices after
+//           the txn_count() transactions (ids txn_count() and up). They
+//           carry only realtime edges, and a path T1 -> b -> ... -> b' -> T2
+//           through barriers stands for one realtime edge T1 -> T2 (the
+//           barrier chain of RealtimeEdges, isolation.h). A barrier lies on
+//           a cycle only between two transactions, so nontrivial_sccs()
+//           groups the same transactions as without barriers (each
+//           component lists its barriers after them), and search_cycles()
+//           returns cycles of transactions only, every barrier path
+//           collapsed into one realtime edge.
 #pragma once
 
 #include <cstddef>
@@ -48,8 +58,12 @@ uint8_t first_rel(uint8_t rels, RelPrecedence precedence = RelPrecedence::kWwFir
 
 class TxnGraph {
  public:
-  explicit TxnGraph(uint32_t vertex_count, RelPrecedence precedence = RelPrecedence::kWwFirst)
-      : vertex_count_(vertex_count), precedence_(precedence) {}
+  explicit TxnGraph(uint32_t txn_count, RelPrecedence precedence = RelPrecedence::kWwFirst)
+      : txn_count_(txn_count), vertex_count_(txn_count), precedence_(precedence) {}
+
+  // [graph.7] Adds `count` barrier vertices; returns the first one's id.
+  // REQUIRES: nothing linked yet.
+  uint32_t add_barriers(uint32_t count);
 
   // REQUIRES: from != to, both < vertex_count(), not finished.
   void link(uint32_t from, uint32_t to, Rel rel) {
@@ -71,7 +85,9 @@ class TxnGraph {
   void place_pass();
   void finish();  // [graph.1]
 
-  uint32_t vertex_count() const { return vertex_count_; }
+  uint32_t vertex_count() const { return vertex_count_; }  // transactions and barriers
+  uint32_t txn_count() const { return txn_count_; }
+  bool is_barrier(uint32_t v) const { return v >= txn_count_; }
   size_t edge_count() const { return targets_.size(); }
   uint32_t out_begin(uint32_t v) const { return offsets_[v]; }
   uint32_t out_end(uint32_t v) const { return offsets_[v + 1]; }
@@ -79,6 +95,7 @@ class TxnGraph {
   uint8_t rels(uint32_t e) const { return rels_[e]; }
   uint8_t label(uint32_t e) const { return first_rel(rels_[e], precedence_); }  // [graph.2]
   uint8_t all_rels() const { return all_rels_; }
+  RelPrecedence precedence() const { return precedence_; }
 
  private:
   struct Pending {
@@ -90,6 +107,7 @@ class TxnGraph {
   void finish_pending();
   void finish_placed();
 
+  uint32_t txn_count_;
   uint32_t vertex_count_;
   RelPrecedence precedence_;
   Mode mode_ = Mode::kPending;
@@ -103,9 +121,12 @@ class TxnGraph {
   bool finished_ = false;
 };
 
-// Components with more than one vertex, each sorted ascending, ordered by
-// their smallest vertex.
+// Components with more than one vertex, each sorted ascending (so its
+// barriers, if any, come after its at least two transactions [graph.7]),
+// ordered by their smallest vertex.
 std::vector<std::vector<uint32_t>> nontrivial_sccs(const TxnGraph& graph);
+// The transactions of such a component: a prefix of it.
+size_t txns_in(const TxnGraph& graph, const std::vector<uint32_t>& scc);
 
 // Elle's cycle classification of labels[i] (the relation of the edge from
 // cycle vertex i to vertex i+1, wrapping around) [graph.2].
@@ -113,7 +134,7 @@ std::string classify_cycle(const std::vector<uint8_t>& labels);
 
 struct Cycle {
   std::string type;                // classify_cycle(labels)
-  std::vector<uint32_t> vertices;  // vertices[i] -> vertices[(i+1) % n]
+  std::vector<uint32_t> vertices;  // vertices[i] -> vertices[(i+1) % n]; transactions only [graph.7]
   std::vector<uint8_t> labels;     // one relation per edge
 };
 
