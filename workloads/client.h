@@ -3,7 +3,8 @@
 // engines implement the same two classes).
 //
 // [client.1] A Session runs one transaction at a time: begin(), any number
-//            of read()/write(), then commit() or rollback().
+//            of read()/write()/erase(), then commit() or rollback().
+//            erase() of an absent key succeeds (a delete that matched no row).
 // [client.2] commit() classifies its outcome exactly as the history needs
 //            it: kOk (acknowledged), kFail (the engine guarantees no effect:
 //            a conflict, a validation failure, a failure before any byte of
@@ -40,6 +41,7 @@ class Session {
   virtual Status begin() = 0;
   virtual Result<std::optional<std::string>> read(std::string_view key) = 0;
   virtual Status write(std::string_view key, std::string_view value) = 0;
+  virtual Status erase(std::string_view key) = 0;
   virtual CommitResult commit() = 0;
   virtual void rollback() = 0;
 };

@@ -31,6 +31,16 @@ inline constexpr uint32_t kAccountsMax = 64;
 // balances a correct engine can hold overflows int64.
 inline constexpr int64_t kBalanceMax = int64_t{1} << 40;
 
+// The application's outbox (application.h [app.2]): how many writing
+// transactions back a record is deleted, and the largest payload (one
+// refdb value).
+inline constexpr uint32_t kOutboxWindowMax = uint32_t{1} << 20;
+inline constexpr uint64_t kOutboxRecordBytesMax = fl::engine::kValueBytesMax;
+
+// Simulator: the longest a refusing engine waits for its restart
+// (simulator.h [sim.4]), in scheduler steps.
+inline constexpr uint64_t kRestartDelayStepsMax = uint64_t{1} << 20;
+
 // Zipfian key choice ([wl.3]): slot i has weight kZipfWeightScale / (i + 1),
 // an integer harmonic (s = 1) distribution without floating point.
 inline constexpr uint64_t kZipfWeightScale = uint64_t{1} << 20;

@@ -72,6 +72,11 @@ class RefdbSession final : public Session {
     return txn_->put(key, value);
   }
 
+  Status erase(std::string_view key) override {
+    FL_TRY(check_open());
+    return txn_->erase(key);  // refdb: erasing an absent key is a write that changes nothing
+  }
+
   CommitResult commit() override {
     FL_ASSERT(state_ != State::kIdle);  // REQUIRES: begin()
     if (state_ == State::kDropped) {

@@ -5,6 +5,8 @@
 
 #include "faultvfs/fault_vfs.h"
 #include "faultvfs/mem_vfs.h"
+#include "workloads/application.h"
+#include "workloads/limits.h"
 
 namespace fl::workloads {
 
@@ -19,6 +21,9 @@ Status validate(const SimOptions& options) {
   if (options.step_op_budget == 0) return Status::invalid_argument("step-op-budget", "must be positive");
   if (!options.maintenance_ratio.valid()) return Status::invalid_argument("maintenance-ratio", "not a probability");
   if (options.recovery_attempts_max == 0) return Status::invalid_argument("recovery-attempts", "must be positive");
+  if (options.restart_delay_steps_max > kRestartDelayStepsMax) {
+    return Status::invalid_argument("restart-delay", "at most " + std::to_string(kRestartDelayStepsMax) + " steps");
+  }
   return validate(options.workload);
 }
 
@@ -31,6 +36,10 @@ struct Client {
   std::unique_ptr<Session> session;
   std::unique_ptr<Plan> plan;  // non-null while a transaction is in flight
   Invocation invocation;
+  AppTxn app;                  // the application's decisions for it (application.h)
+  size_t app_steps_done = 0;   // of app.outbox
+  bool wrote = false;          // it issued a write ([app.1], [app.2] apply)
+  bool plan_done = false;      // the plan's steps are over; the application's follow
   bool committing = false;     // the next step is the commit
 };
 
@@ -48,7 +57,9 @@ class Sim {
       : make_engine_(make_engine),
         options_(options),
         workload_(Prng::stream(options.seed, "workload")),
-        scheduler_(Prng::stream(options.seed, "scheduler")) {}
+        scheduler_(Prng::stream(options.seed, "scheduler")),
+        supervisor_(Prng::stream(options.seed, "supervisor")),
+        application_(options.workload, Prng::stream(options.seed, "application")) {}
 
   Result<SimResult> run();
 
@@ -74,7 +85,14 @@ class Sim {
       case OpType::kInfo: ++result_.stats.info; break;
       case OpType::kInvoke: break;
     }
+    end_transaction(client);
+  }
+  static void end_transaction(Client& client) {
     client.plan.reset();
+    client.app = AppTxn{};
+    client.app_steps_done = 0;
+    client.wrote = false;
+    client.plan_done = false;
     client.committing = false;
   }
   void nemesis(OpType type, std::string f, Value value) {
@@ -92,7 +110,10 @@ class Sim {
   // One scheduler turn; false when the run is over.
   Result<bool> turn();
   Status client_step(Client& client);
+  Status engine_call(Client& client, const Step& step);
   void start(Client& client);
+  Status restart_if_due(bool now);
+  void final_integrity_check();
   Status guarded(Client* client, const std::function<void()>& step);
   Status final_reads();
 
@@ -100,6 +121,8 @@ class Sim {
   const SimOptions& options_;
   Prng workload_;
   Prng scheduler_;
+  Prng supervisor_;           // [sim.4]: restart delays
+  Application application_;   // [app.3]: its own stream
   faultvfs::MemVfs backend_;
   std::unique_ptr<faultvfs::FaultVfs> vfs_;
   std::unique_ptr<Engine> engine_;
@@ -109,6 +132,7 @@ class Sim {
   uint64_t issued_ = 0;
   uint64_t epoch_ = 0;
   bool dead_ = false;  // recovery failed: no database left
+  std::optional<uint64_t> restart_step_;  // [sim.4]: when the refusing engine is restarted
   SimResult result_;
 };
 
@@ -121,8 +145,7 @@ void Sim::fresh_sessions() {
   for (Client& client : clients_) {
     client.session = engine_->session();
     client.process = next_process_++;
-    client.plan.reset();
-    client.committing = false;
+    end_transaction(client);
   }
 }
 
@@ -130,6 +153,7 @@ void Sim::fresh_sessions() {
 // killed, the Vfs crashes, and the engine reopens.
 Status Sim::recover(faultvfs::CrashKind kind, std::string_view why) {
   vfs_->set_op_limit(std::nullopt);
+  restart_step_.reset();  // a crash restarts the engine anyway
   for (Client& client : clients_) {
     if (client.plan) complete(client, OpType::kInfo, client.invocation.value, why);
   }
@@ -194,12 +218,42 @@ Status Sim::recover(faultvfs::CrashKind kind, std::string_view why) {
 void Sim::start(Client& client) {
   client.invocation = generator_->next(workload_);
   client.plan = make_plan(options_.workload, client.invocation);
+  client.app = application_.next();
   record(OpType::kInvoke, history::Process::integer(client.process), client.invocation.f, client.invocation.value);
   ++issued_;
   ++result_.stats.invocations;
 }
 
-// One step of `client`: begin + first call, one engine call, or the commit.
+// One engine call of `client`'s transaction; a failure ends it :fail
+// ([client.3]: nothing was committed).
+Status Sim::engine_call(Client& client, const Step& step) {
+  Session& session = *client.session;
+  Status status;
+  switch (step.kind) {
+    case Step::Kind::kRead: {
+      Result<std::optional<std::string>> read = session.read(step.key);
+      status = read.ok() ? client.plan->record_read(*read) : read.status();
+      break;
+    }
+    case Step::Kind::kWrite:
+      client.wrote = true;
+      status = session.write(step.key, step.value);
+      break;
+    case Step::Kind::kErase:
+      client.wrote = true;
+      status = session.erase(step.key);
+      break;
+  }
+  if (!status.ok()) {
+    session.rollback();
+    complete(client, OpType::kFail, client.invocation.value, status.to_string());
+  }
+  return Status::success();
+}
+
+// One step of `client`: begin + first call, one engine call (the plan's,
+// then the application's, [app.2]), the application's rollback ([app.1]),
+// or the commit.
 Status Sim::client_step(Client& client) {
   Session& session = *client.session;
   if (!client.plan) {
@@ -214,31 +268,34 @@ Status Sim::client_step(Client& client) {
     switch (committed.status) {
       case CommitStatus::kOk: complete(client, OpType::kOk, client.plan->completion()); break;
       case CommitStatus::kFail: complete(client, OpType::kFail, client.invocation.value, committed.error); break;
-      case CommitStatus::kInfo: complete(client, OpType::kInfo, client.invocation.value, committed.error); break;
+      case CommitStatus::kInfo:
+        complete(client, OpType::kInfo, client.invocation.value, committed.error);
+        // [sim.2]: as in Jepsen, a process whose operation may still take
+        // effect never invokes again; the client goes on as a fresh one.
+        // (A crash or restart gives every client a fresh one anyway.)
+        client.process = next_process_++;
+        break;
     }
     return Status::success();
   }
-  std::optional<Step> step = client.plan->next_step();
-  if (!step) {
+  if (!client.plan_done) {
+    if (std::optional<Step> step = client.plan->next_step()) return engine_call(client, *step);
     if (auto reason = client.plan->abort_reason()) {
       session.rollback();
       complete(client, OpType::kFail, client.invocation.value, *reason);
       return Status::success();
     }
-    client.committing = true;
+    client.plan_done = true;
+  }
+  if (client.wrote && client.app_steps_done < client.app.outbox.size()) {  // [app.2]
+    return engine_call(client, client.app.outbox[client.app_steps_done++]);
+  }
+  if (client.wrote && client.app.rollback) {  // [app.1]
+    session.rollback();
+    complete(client, OpType::kFail, client.invocation.value, kApplicationRollback);
     return Status::success();
   }
-  Status status;
-  if (step->kind == Step::Kind::kRead) {
-    Result<std::optional<std::string>> read = session.read(step->key);
-    status = read.ok() ? client.plan->record_read(*read) : read.status();
-  } else {
-    status = session.write(step->key, step->value);
-  }
-  if (!status.ok()) {  // [client.3]: nothing committed
-    session.rollback();
-    complete(client, OpType::kFail, client.invocation.value, status.to_string());
-  }
+  client.committing = true;
   return Status::success();
 }
 
@@ -276,11 +333,33 @@ Result<bool> Sim::turn() {
   if (auto kind = vfs_->crash_requested()) {
     ++result_.stats.crashes;
     FL_TRY(recover(*kind, "crashed in flight"));
-  } else if (engine_ && engine_->needs_restart()) {
-    ++result_.stats.restarts;
-    FL_TRY(recover(faultvfs::CrashKind::kProcess, "engine restarted after refusing writes"));
+  } else {
+    FL_TRY(restart_if_due(false));
   }
   return !dead_;
+}
+
+// [sim.4]: the supervisor restarts an engine that refuses writes, after a
+// delay drawn when the refusal is first seen (or `now`, at the end of a run).
+Status Sim::restart_if_due(bool now) {
+  if (!engine_ || !engine_->needs_restart()) {
+    restart_step_.reset();
+    return Status::success();
+  }
+  if (!restart_step_) {
+    restart_step_ = result_.stats.steps + supervisor_.range_inclusive(0, options_.restart_delay_steps_max);
+  }
+  if (!now && result_.stats.steps < *restart_step_) return Status::success();
+  ++result_.stats.restarts;
+  return recover(faultvfs::CrashKind::kProcess, "engine restarted after refusing writes");
+}
+
+// [sim.6]: fsck of the final state, on the device's faithful contents (as
+// after a recovery, [sim.3]).
+void Sim::final_integrity_check() {
+  vfs_->set_injection(false);
+  Status integrity = engine_->check_integrity();
+  if (!integrity.ok()) finding(integrity.is(Code::kIoError) ? "unavailable" : "integrity", integrity.to_string());
 }
 
 // [sim.6]
@@ -348,7 +427,11 @@ Result<SimResult> Sim::run() {
     FL_ASSIGN_OR_RETURN(bool go_on, turn());
     if (!go_on) break;
   }
-  if (!dead_) FL_TRY(final_reads());
+  if (!dead_) FL_TRY(restart_if_due(true));
+  if (!dead_) {
+    FL_TRY(final_reads());
+    final_integrity_check();
+  }
   const EngineClaims claims = engine_ ? engine_->claims() : make_engine_()->claims();
   history::Metadata& meta = result_.history.meta;
   meta.set("engine", Value::string(claims.engine));

@@ -5,15 +5,20 @@
 // transactions interleave. Every trial is a pure function of its options.
 //
 // [sim.1] Streams: "workload" drives the generator only, "scheduler" the
-//         interleaving and maintenance steps, and the fault plan comes from
+//         interleaving and maintenance steps, "application" the
+//         application's decisions (application.h [app.3]), "supervisor" the
+//         restart delays of [sim.4], and the fault plan comes from
 //         generate_fault_plan(profile, seed) (its own streams). Changing the
 //         fault profile never changes the sequence of invocations.
 // [sim.2] History: an :invoke when a client starts a transaction, then
 //         exactly one completion: :ok (committed, reads filled in), :fail
 //         (the engine guarantees no effect: conflict, validation, a bank
-//         transfer refused, an error before anything was written) or :info
+//         transfer refused, an error before anything was written, or the
+//         application rolled it back, application.h [app.1]) or :info
 //         (indeterminate: an I/O error at or after the commit write, or the
-//         client was in flight at a crash or a kill). Time is logical: the
+//         client was in flight at a crash or a kill). A client whose
+//         operation ended :info continues with a fresh process id (Jepsen:
+//         that process may still be running it). Time is logical: the
 //         step counter times 1000 ns; no wall clock is read.
 // [sim.3] Crashes: when a fault rule requests a crash, in-flight operations
 //         complete as :info, the crash is recorded as a nemesis :crash
@@ -22,17 +27,28 @@
 //         nemesis :recover pair records the reopen and check_integrity().
 //         Clients continue with fresh process ids (Jepsen: a crashed
 //         process never completes another operation).
-// [sim.4] Restart: an engine that refuses writes after a failed sync
-//         (Engine::needs_restart) is restarted the same way with a process
-//         crash, recorded as a nemesis :crash {:kind :process, :reason
-//         "engine restarted after refusing writes"}, so a run is not stuck.
+// [sim.4] Restart: an engine that refuses writes after a failed write or
+//         sync (Engine::needs_restart) is restarted the same way with a
+//         process crash, recorded as a nemesis :crash {:kind :process,
+//         :reason "engine restarted after refusing writes"}, so a run is not
+//         stuck. As in a deployment, where a supervisor notices the refusals
+//         and restarts the process some time later, the restart comes a
+//         delay after the step that first saw the refusal: 0 to
+//         restart_delay_steps_max scheduler steps (the "supervisor"
+//         stream). Meanwhile clients keep taking steps on the refusing
+//         engine (its reads work; its commits fail), unless a crash restarts
+//         it first. A restart still due when the clients are done happens
+//         before the final reads.
 // [sim.5] Liveness: each client or maintenance step may issue at most
 //         step_op_budget VFS operations ([fvfs.8]). An engine exceeding it
 //         is killed: the in-flight operation completes :info with a
 //         liveness error, a finding is recorded, and the run continues
 //         after a process crash and recovery.
-// [sim.6] At the end, fault injection stops and final reads of every key
-//         used run serially with a fresh process.
+// [sim.6] At the end, fault injection stops, final reads of every key
+//         used run serially with a fresh process, and check_integrity() of
+//         the final state runs; a report of damage is an "integrity"
+//         finding (an I/O error there, a latent sector error, is
+//         "unavailable", as in [sim.7]).
 // [sim.7] A recovery that fails, or a check_integrity() that reports
 //         damage, is a finding; a failed recovery ends the run (there is
 //         no database left to test). A recovery that fails with an I/O
@@ -66,6 +82,7 @@ struct SimOptions {
   uint64_t step_op_budget = 100000;         // [sim.5]
   Ratio maintenance_ratio{1, 16};           // chance a scheduler turn is a maintenance step
   uint32_t recovery_attempts_max = 3;       // reopen attempts after a crash before giving up
+  uint64_t restart_delay_steps_max = 256;   // [sim.4]: 0..kRestartDelayStepsMax
 };
 Status validate(const SimOptions& options);
 

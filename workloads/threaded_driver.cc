@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "workloads/application.h"
+
 namespace fl::workloads {
 
 namespace {
@@ -23,6 +25,7 @@ class Driver {
         options_(options),
         prng_(Prng::stream(options.seed, "workload")),
         generator_(make_generator(options.workload)),
+        application_(options.workload, Prng::stream(options.seed, "application")),
         start_(Clock::now()),
         busy_since_(options.threads) {
     for (auto& slot : busy_since_) slot.store(0);
@@ -76,18 +79,24 @@ class Driver {
     Value value;
     std::string error;
   };
-  Completion execute(Session& session, const Invocation& invocation) {
+  // `app` is the application's behaviour (application.h); final reads have none.
+  Completion execute(Session& session, const Invocation& invocation, const AppTxn& app = {}) {
     std::unique_ptr<Plan> plan = make_plan(options_.workload, invocation);
     if (Status began = session.begin(); !began.ok()) return {OpType::kFail, invocation.value, began.to_string()};
-    while (auto step = plan->next_step()) {
-      Status status;
-      if (step->kind == Step::Kind::kRead) {
-        auto read = session.read(step->key);
-        status = read.ok() ? plan->record_read(*read) : read.status();
-      } else {
-        status = session.write(step->key, step->value);
+    bool wrote = false;
+    auto call = [&](const Step& step) {
+      switch (step.kind) {
+        case Step::Kind::kRead: {
+          auto read = session.read(step.key);
+          return read.ok() ? plan->record_read(*read) : read.status();
+        }
+        case Step::Kind::kWrite: wrote = true; return session.write(step.key, step.value);
+        case Step::Kind::kErase: wrote = true; return session.erase(step.key);
       }
-      if (!status.ok()) {
+      return Status::invalid_argument("step", "unknown kind");
+    };
+    while (auto step = plan->next_step()) {
+      if (Status status = call(*step); !status.ok()) {
         session.rollback();
         return {OpType::kFail, invocation.value, status.to_string()};
       }
@@ -95,6 +104,16 @@ class Driver {
     if (auto reason = plan->abort_reason()) {
       session.rollback();
       return {OpType::kFail, invocation.value, *reason};
+    }
+    for (size_t i = 0; wrote && i < app.outbox.size(); ++i) {  // [app.2]
+      if (Status status = call(app.outbox[i]); !status.ok()) {
+        session.rollback();
+        return {OpType::kFail, invocation.value, status.to_string()};
+      }
+    }
+    if (wrote && app.rollback) {  // [app.1]
+      session.rollback();
+      return {OpType::kFail, invocation.value, std::string(kApplicationRollback)};
     }
     CommitResult committed = session.commit();
     switch (committed.status) {
@@ -110,17 +129,19 @@ class Driver {
     std::unique_ptr<Session> session = engine_.session();
     for (;;) {
       Invocation invocation;
+      AppTxn app;
       {
         std::lock_guard lock(mu_);
         if (killed_ || issued_ >= options_.txns) return;
         ++issued_;
         invocation = generator_->next(prng_);
+        app = application_.next();
         record_locked(OpType::kInvoke, process, invocation.f, invocation.value);
       }
       busy_since_[thread].store(std::max<int64_t>(1, now_ns()));
       Completion done;
       try {
-        done = execute(*session, invocation);
+        done = execute(*session, invocation, app);
       } catch (const faultvfs::OpLimitExceeded&) {  // [thr.2]: the watchdog stopped the engine
         done = {OpType::kInfo, invocation.value, "killed: an operation passed its deadline"};
       }
@@ -167,6 +188,7 @@ class Driver {
   std::condition_variable wake_;
   Prng prng_;
   std::unique_ptr<Generator> generator_;
+  Application application_;  // guarded by mu_
   const Clock::time_point start_;
   std::vector<std::atomic<int64_t>> busy_since_;  // ns since start when the op began; 0 = idle
   uint64_t issued_ = 0;

@@ -7,7 +7,8 @@
 //         transactions from one shared Generator (so values stay unique per
 //         key) until `txns` invocations were issued in total; every
 //         invocation gets exactly one completion (:ok, :fail or :info, as in
-//         [sim.2]).
+//         [sim.2]). The application behaves as in the simulator
+//         (application.h: rollbacks, the outbox), from the same stream.
 // [thr.2] Liveness: a watchdog checks every thread's current operation; one
 //         running longer than `op_deadline` gets the FaultVfs kill switch
 //         ([fvfs.8]): every thread's next file-system call unwinds, each

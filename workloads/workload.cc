@@ -68,6 +68,19 @@ Status validate_bank(const WorkloadOptions& o) {
   return check_ratio("bank_read_ratio", o.bank_read_ratio);
 }
 
+// application.h: the fields every workload shares.
+Status validate_application(const WorkloadOptions& o) {
+  FL_TRY(check_ratio("rollback_ratio", o.rollback_ratio));
+  if (o.outbox_window > kOutboxWindowMax) return out_of_range("outbox_window", o.outbox_window, 0, kOutboxWindowMax);
+  if (o.outbox_bytes_min < 1 || o.outbox_bytes_min > kOutboxRecordBytesMax) {
+    return out_of_range("outbox_bytes_min", o.outbox_bytes_min, 1, kOutboxRecordBytesMax);
+  }
+  if (o.outbox_bytes_max < o.outbox_bytes_min || o.outbox_bytes_max > kOutboxRecordBytesMax) {
+    return out_of_range("outbox_bytes_max", o.outbox_bytes_max, o.outbox_bytes_min, kOutboxRecordBytesMax);
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 std::string_view workload_name(WorkloadKind kind) {
@@ -109,10 +122,13 @@ uint32_t list_appends_per_key_max() {
 Status validate(const WorkloadOptions& options) {
   switch (options.kind) {
     case WorkloadKind::kListAppend:
-    case WorkloadKind::kRwRegister: return validate_txn(options);
-    case WorkloadKind::kBank: return validate_bank(options);
+    case WorkloadKind::kRwRegister: FL_TRY(validate_txn(options)); break;
+    case WorkloadKind::kBank: FL_TRY(validate_bank(options)); break;
+    default:
+      return Status::invalid_argument("workload.kind",
+                                      "unknown kind " + std::to_string(static_cast<int>(options.kind)));
   }
-  return Status::invalid_argument("workload.kind", "unknown kind " + std::to_string(static_cast<int>(options.kind)));
+  return validate_application(options);
 }
 
 std::unique_ptr<Generator> make_generator(const WorkloadOptions& options) {

@@ -52,7 +52,8 @@ std::string_view distribution_name(KeyDistribution distribution);  // "uniform",
 Result<KeyDistribution> parse_distribution(std::string_view name);
 
 // Which fields a workload reads: list-append and rw-register the first six
-// after `kind`; bank `distribution` (over accounts) and the bank fields.
+// after `kind`; bank `distribution` (over accounts) and the bank fields;
+// all three the application's fields (application.h).
 // Bounds are in limits.h; validate() names the first field outside them.
 struct WorkloadOptions {
   WorkloadKind kind = WorkloadKind::kListAppend;
@@ -66,6 +67,11 @@ struct WorkloadOptions {
   int64_t initial_balance = 100;      // bank
   int64_t transfer_max = 20;          // bank: amounts in [1, transfer_max]
   Ratio bank_read_ratio{1, 4};        // bank: chance of a whole-bank read
+  // The application around every workload (application.h), for all three:
+  Ratio rollback_ratio{1, 16};        // [app.1]: chance a transaction that wrote is rolled back
+  uint32_t outbox_window = 32;        // [app.2]: 0 = no outbox; else records live this many invocations
+  uint32_t outbox_bytes_min = 64;     // [app.2]: payload sizes, 1..kOutboxRecordBytesMax
+  uint32_t outbox_bytes_max = 512;
 };
 // kInvalidArgument naming the field ("workload.micro_ops_max") and its bounds.
 Status validate(const WorkloadOptions& options);
@@ -93,9 +99,11 @@ inline constexpr size_t kFinalReadKeysMax = 64;
 // REQUIRES: validate(options).ok().
 std::unique_ptr<Generator> make_generator(const WorkloadOptions& options);
 
-// Engine-level steps. A key here is the engine's key string.
+// Engine-level steps. A key here is the engine's key string. Plans issue
+// reads and writes only; kErase (delete the key, absent or not) is the
+// application's (application.h [app.2]).
 struct Step {
-  enum class Kind : uint8_t { kRead, kWrite } kind = Kind::kRead;
+  enum class Kind : uint8_t { kRead, kWrite, kErase } kind = Kind::kRead;
   std::string key;
   std::string value;  // kWrite: the bytes to store
   friend bool operator==(const Step&, const Step&) = default;

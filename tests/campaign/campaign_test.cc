@@ -20,7 +20,7 @@ RunReport run_ok(const CampaignConfig& config, const RunOptions& options) {
 
 CampaignConfig write_skew_campaign() {
   CampaignConfig config = small_campaign(1, 6);
-  config.bugs = {"write-skew"};  // G2-item under serializable on every seed (planted_bug_check_test.cc)
+  config.bugs = {"write-skew"};  // G2-item under serializable (planted_bug_check_test.cc); list-append: 5 of 6 seeds
   return config;
 }
 
@@ -44,7 +44,10 @@ TEST(Campaign, PlantedWriteSkewFailsWithBundleAndJunitFailure) {  // [rec.2], [b
   config.workloads = {"list-append"};
   const RunReport report = run_ok(config, quiet_run(out, 2));
   EXPECT_FALSE(report.result.all_passed());
-  EXPECT_EQ(report.result.totals().failed, 6u);
+  // Seed 3 passes: a latent sector error in its WAL leaves no database
+  // after its third crash (an `unavailable` finding, the device's failure)
+  // before any write skew happened. The other five show G2-item.
+  EXPECT_EQ(report.result.totals().failed, 5u);
   const TrialRecord& first = report.result.records.front();
   EXPECT_EQ(first.status, TrialStatus::kFail);
   EXPECT_EQ(first.validity, "invalid");
@@ -60,9 +63,9 @@ TEST(Campaign, PlantedWriteSkewFailsWithBundleAndJunitFailure) {  // [rec.2], [b
   EXPECT_EQ(verdict["context"]["headline"], first.headline);
   const nlohmann::json summary = nlohmann::json::parse(slurp(out / "summary.json"));
   EXPECT_EQ(summary["first_failure"]["seed"], 1);
-  EXPECT_EQ(summary["anomaly_types"]["G2-item"], 6);
+  EXPECT_EQ(summary["anomaly_types"]["G2-item"], 5);
   const std::string junit = slurp(out / "junit.xml");
-  EXPECT_NE(junit.find("<testsuite name=\"faultline.list-append\" tests=\"6\" failures=\"6\""), std::string::npos);
+  EXPECT_NE(junit.find("<testsuite name=\"faultline.list-append\" tests=\"6\" failures=\"5\""), std::string::npos);
   EXPECT_NE(junit.find("<failure message=\"invalid: G2-item"), std::string::npos);
   EXPECT_NE(junit.find("faultline repro " + (out / "bundles/list-append-seed1").string()), std::string::npos);
   EXPECT_EQ(slurp(out / "trials.jsonl").size() > 0, true);

@@ -216,8 +216,12 @@ TEST_F(CliTest, RunThenCheckJudgesCrashEpochsSeparately) {
   const fs::path regression = dir_ / "seed36";
   simulate(*this, "--workload list-append --faults everything --txns 600 --seed 36", regression);
   EXPECT_EQ(faultline("check '" + (regression / "history.edn").string() + "'"), 0) << out_;
+  // Seed 5: since the workloads' outbox grew the database, most seeds' first
+  // power loss leaves a page file that recovery rejects or fsck flags (a
+  // `recovery` or `integrity` finding, with no lost write left to see in
+  // the history); seed 5's leaves lost writes.
   const fs::path out = dir_ / "skip-fsync";
-  simulate(*this, "--workload list-append --faults power --bug skip-fsync --txns 400 --seed 1", out);
+  simulate(*this, "--workload list-append --faults power --bug skip-fsync --txns 400 --seed 5", out);
   EXPECT_EQ(faultline("check '" + (out / "history.jsonl").string() + "' --json"), 1) << out_;
   EXPECT_EQ(nlohmann::json::parse(out_)["anomaly_types"], nlohmann::json::array({"lost-write"})) << out_;
 }

@@ -25,6 +25,7 @@
 #include "history/edn_writer.h"
 #include "history/jsonl_writer.h"
 #include "tests/faultvfs/temp_dir.h"
+#include "workloads/application.h"
 #include "workloads/simulator.h"
 
 namespace fl::workloads::testing {
@@ -189,6 +190,14 @@ std::vector<std::string> failed_appends_read(const History& history) {
   return problems;
 }
 
+// A commit the poisoned engine refused while it waited for its restart
+// ([sim.4], [db.6]): :fail, its error quoting the failure that poisoned it.
+bool refused(const Op& op) {
+  const bool refusal = error_of(op).find("refusing writes until reopened") != std::string::npos;
+  EXPECT_TRUE(!refusal || op.type == OpType::kFail) << "a refused commit had no effect: " << history::edn_line(op);
+  return refusal;
+}
+
 std::string first_problems(const std::vector<std::string>& problems) {
   std::string out;
   for (size_t i = 0; i < problems.size() && i < 5; ++i) out += problems[i] + "\n";
@@ -317,7 +326,7 @@ TEST(Simulator, HistoryMetadataRecordsTheClaimsUnderTest) {  // [refdb-client.5]
 
 // ------------------------------------------------------------- classification
 
-TEST(Simulator, NoFaultsMeansNoInfoAndOnlyConflictsFail) {  // [sim.2]
+TEST(Simulator, NoFaultsMeansNoInfoAndOnlyConflictsAndRollbacksFail) {  // [sim.2], [app.1]
   TrialConfig config = deterministic_config();
   config.faults = "none";
   const SimResult result = run(config);
@@ -325,13 +334,19 @@ TEST(Simulator, NoFaultsMeansNoInfoAndOnlyConflictsFail) {  // [sim.2]
   EXPECT_EQ(result.stats.crashes + result.stats.restarts + result.stats.kills, 0u);
   EXPECT_TRUE(result.findings.empty());
   EXPECT_GT(result.stats.fail, 0u) << "8 clients over 8 keys conflict";
+  size_t conflicts = 0, rollbacks = 0;
   for (const Op& op : result.history.ops) {
     EXPECT_TRUE(is_client(op)) << "no nemesis without faults: " << history::edn_line(op);
     EXPECT_NE(op.type, OpType::kInfo) << history::edn_line(op);
-    if (op.type == OpType::kFail) {
-      EXPECT_EQ(error_of(op).rfind("conflict: ", 0), 0u) << history::edn_line(op);
-    }
+    if (op.type != OpType::kFail) continue;
+    const bool conflict = error_of(op).rfind("conflict: ", 0) == 0;
+    const bool rollback = error_of(op) == kApplicationRollback;
+    EXPECT_TRUE(conflict || rollback) << history::edn_line(op);
+    conflicts += conflict ? 1 : 0;
+    rollbacks += rollback ? 1 : 0;
   }
+  EXPECT_GT(conflicts, 0u);
+  EXPECT_GT(rollbacks, 0u) << "the application rolls back about 1 in 16 transactions that wrote";
   EXPECT_GT(result.stats.invocations, config.txns) << "plus the final reads";
   const std::vector<std::string> problems = well_formedness_problems(result.history);
   EXPECT_TRUE(problems.empty()) << first_problems(problems);
@@ -352,6 +367,7 @@ TEST(Simulator, FailedCommitSyncIsInfoNeverFail) {  // [sim.2], [client.2], [db.
   for (const Op& op : result.history.ops) {
     if (!is_client(op) || op.type == OpType::kInvoke) continue;
     if (error_of(op).find("EIO") == std::string::npos) continue;
+    if (refused(op)) continue;
     ++eio;
     EXPECT_EQ(op.type, OpType::kInfo) << "a failed commit sync is indeterminate: " << history::edn_line(op);
   }
@@ -375,6 +391,7 @@ TEST(Simulator, NoSpaceBeforeAnyCommitByteIsFail) {  // [sim.2], [client.2], [db
   for (const Op& op : result.history.ops) {
     if (!is_client(op) || op.type == OpType::kInvoke) continue;
     if (error_of(op).find("ENOSPC") == std::string::npos) continue;
+    if (refused(op)) continue;
     ++enospc;
     EXPECT_EQ(op.type, OpType::kFail) << "nothing of the commit was written: " << history::edn_line(op);
   }
@@ -437,6 +454,7 @@ TEST(Simulator, WriteErrorAfterPartOfTheCommitIsInfo) {  // [sim.2], [client.2],
   for (const Op& op : result.history.ops) {
     if (!is_client(op) || op.type == OpType::kInvoke) continue;
     if (error_of(op).find("EIO") == std::string::npos) continue;
+    if (refused(op)) continue;
     ++eio;
     EXPECT_EQ(op.type, OpType::kInfo) << "part of the commit was written: " << history::edn_line(op);
   }
@@ -498,13 +516,15 @@ TEST(Simulator, BugFreeEngineUnderFailingSyncsIsLive) {  // [sim.5], [sync.1]
 // A latent sector error under the page file still answers fsck's reads with
 // EIO after restart (injection is off there, but the error is the device's
 // state): the device failing, "unavailable", never an integrity finding
-// against the bug-free engine. Minimized from a campaign (list-append,
-// everything, seed 54).
+// against the bug-free engine. Found in a campaign (list-append,
+// everything, seed 54); since the application's outbox and rollbacks
+// changed the histories ([app.1], [app.2]), seed 4 is the first to reach a
+// latent error under fsck.
 TEST(Simulator, LatentErrorUnderFsckIsUnavailableNotIntegrity) {  // [sim.7]
   TrialConfig config;
   config.workload = "list-append";
   config.faults = "everything";
-  config.seed = 54;
+  config.seed = 4;
   config.txns = 500;
   const SimResult result = run(config);
   size_t unavailable_io = 0;
