@@ -87,6 +87,13 @@ Result<TrialConfig> parse_trial_config(std::string_view text, const std::string&
   FL_ASSIGN_OR_RETURN(config.bugs, object.strings("bugs"));
   FL_ASSIGN_OR_RETURN(config.isolation, object.string("isolation"));
   FL_ASSIGN_OR_RETURN(config.durability, object.string("durability"));
+  // [trial.4]: optional; a config.json written before plan overrides has none.
+  if (const auto plan = j.find("plan"); plan != j.end() && !plan->is_null()) {
+    if (!plan->is_object()) return object.bad("plan", "expected a fault plan object (docs/formats/fault-plan.md)");
+    Result<faultvfs::FaultPlan> parsed = faultvfs::parse_fault_plan(plan->dump());
+    if (!parsed.ok()) return object.bad("plan", parsed.status().to_string());
+    config.plan = std::move(*parsed);
+  }
   if (Status valid = validate(config); !valid.ok()) return Status::invalid_argument(file, valid.to_string());
   return config;
 }

@@ -11,7 +11,8 @@
 // [bundle.2] read_repro_bundle() needs config.json and verdict.json. A
 //            missing directory, a missing file, invalid JSON or a missing
 //            or mistyped field is kInvalidArgument naming the file (and the
-//            field) and the problem.
+//            field) and the problem. config.json's "plan" (trial.h
+//            [trial.4]) is optional, and read as the override when present.
 // [bundle.3] replay_bundle() re-runs config.json and compares with the
 //            bundle: the history's SHA-256 ([rec.3]), the verdict's
 //            validity and its anomaly types. `differences` says, one line

@@ -58,6 +58,9 @@ Status validate(const TrialConfig& config) {
     return bad("txns", "must be in [1, 100000000], got " + std::to_string(config.txns));
   }
   if (config.keys == 0 || config.keys > 100'000) return bad("keys", "must be in [1, 100000]");
+  if (config.plan) {
+    if (Status plan = faultvfs::validate_fault_plan(*config.plan); !plan.ok()) return bad("plan", plan.to_string());
+  }
   return Status::success();
 }
 
@@ -68,6 +71,7 @@ Result<workloads::SimOptions> sim_options(const TrialConfig& config) {
   options.clients = config.clients;
   options.txns = config.txns;
   options.faults = config.faults;
+  options.plan = config.plan;  // [trial.4]
   FL_ASSIGN_OR_RETURN(options.workload.kind, workloads::parse_workload(config.workload));
   options.workload.active_keys = config.keys;
   FL_TRY(workloads::validate(options.workload));
@@ -113,7 +117,14 @@ std::string config_json(const TrialConfig& config) {
   j["bugs"] = config.bugs;
   j["isolation"] = config.isolation;
   j["durability"] = config.durability;
+  // [trial.4]: to_json() is the plan's canonical form (fault-plan.md [plan.2]).
+  if (config.plan) j["plan"] = nlohmann::ordered_json::parse(faultvfs::to_json(*config.plan));
   return j.dump(2) + "\n";
+}
+
+Result<faultvfs::FaultPlan> effective_plan(const TrialConfig& config) {
+  if (config.plan) return *config.plan;
+  return faultvfs::generate_fault_plan(config.faults, config.seed);
 }
 
 Status write_trial(const TrialConfig& config, const TrialOutput& output, const std::filesystem::path& out_dir) {
@@ -139,8 +150,8 @@ Status write_trial(const TrialConfig& config, const TrialOutput& output, const s
 std::string summary_text(const TrialConfig& config, const TrialOutput& output) {
   const workloads::SimStats& s = output.sim.stats;
   std::ostringstream out;
-  out << "faultline run: " << config.engine << " / " << config.workload << " / faults " << config.faults << " / seed "
-      << config.seed;
+  out << "faultline run: " << config.engine << " / " << config.workload << " / faults " << config.faults
+      << (config.plan ? " (plan override)" : "") << " / seed " << config.seed;
   if (!config.bugs.empty()) {
     out << " / bugs";
     for (const std::string& bug : config.bugs) out << ' ' << bug;

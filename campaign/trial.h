@@ -11,21 +11,31 @@
 //           re-run the trial) and findings.jsonl (liveness, integrity and
 //           recovery findings; empty when none).
 // [trial.3] Bad configuration (unknown engine, workload, profile, bug,
-//           isolation or durability; out-of-range sizes) is
-//           kInvalidArgument naming the field and the valid choices.
+//           isolation or durability; out-of-range sizes; an invalid plan
+//           override) is kInvalidArgument naming the field and the valid
+//           choices.
+// [trial.4] A fault plan override (`plan`) replaces the plan the profile
+//           would generate; `faults` then only says where it came from.
+//           config.json carries it as its "plan" field, absent without an
+//           override, so a config written before overrides existed reads
+//           back unchanged. `faultline shrink` writes overrides.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "faultvfs/fault_plan.h"
 #include "workloads/simulator.h"
 
 namespace fl::campaign {
 
-inline constexpr std::string_view kFaultlineVersion = "0.1.0";
+// 0.2.0: application rollbacks, the outbox and delayed restarts changed every
+// history, so older bundles no longer replay byte-identically.
+inline constexpr std::string_view kFaultlineVersion = "0.2.0";
 
 struct TrialConfig {
   std::string engine = "refdb";
@@ -38,6 +48,7 @@ struct TrialConfig {
   std::string isolation = "serializable";
   std::string durability = "full";
   uint32_t keys = 8;  // active keys of the workload
+  std::optional<faultvfs::FaultPlan> plan;  // [trial.4]: overrides `faults` when set
 };
 
 struct TrialOutput {
@@ -53,7 +64,9 @@ Result<TrialOutput> run_trial(const TrialConfig& config);  // [trial.1]
 Status write_trial(const TrialConfig& config, const TrialOutput& output,
                    const std::filesystem::path& out_dir);  // [trial.2]
 
-std::string config_json(const TrialConfig& config);
+std::string config_json(const TrialConfig& config);  // [trial.4]
+// The plan the trial runs with: the override, else the profile's plan.
+Result<faultvfs::FaultPlan> effective_plan(const TrialConfig& config);
 // A one-screen human summary: ops, commits, aborts, indeterminate, crashes,
 // crash states, findings, elapsed.
 std::string summary_text(const TrialConfig& config, const TrialOutput& output);

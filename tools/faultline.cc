@@ -39,6 +39,7 @@
 #include "history/jsonl_reader.h"
 #include "tools/campaign_cmd.h"
 #include "tools/report_cmd.h"
+#include "tools/shrink_cmd.h"
 #include "tools/zoo_cmd.h"
 #include "tools/elle_bridge.h"
 
@@ -317,6 +318,8 @@ int main(int argc, char** argv) {
   CLI::App* report = fl::tools::add_report_command(app, report_args);
   fl::tools::ZooArgs zoo_args;
   CLI::App* zoo = fl::tools::add_zoo_command(app, zoo_args);
+  fl::tools::ShrinkArgs shrink_args;
+  CLI::App* shrink = fl::tools::add_shrink_command(app, shrink_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -331,6 +334,7 @@ int main(int argc, char** argv) {
   if (check->parsed()) return check_command(check_args);
   if (report->parsed()) return fl::tools::report_command(report_args);
   if (zoo->parsed()) return fl::tools::zoo_command(zoo_args);
+  if (shrink->parsed()) return fl::tools::shrink_command(shrink_args);
   if (const std::optional<int> exit = fl::tools::run_campaign_commands(*campaign_commands)) return *exit;
   return kExitBadInput;
 }
