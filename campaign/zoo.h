@@ -25,6 +25,10 @@
 // [zoo.6] Bad input (an unknown or repeated row name, no rows, a
 //         non-positive budget, jobs outside 1..kJobsMax, a non-empty output
 //         directory) is kInvalidArgument before anything runs.
+// [zoo.8] A bug row's detecting trial is shrunk (campaign/shrink.h) within
+//         shrink_budget_seconds, after the row's clock stopped; the row
+//         shows the shrunk size, and with an output directory the shrunk
+//         bundle and its regression test are in DIR/B/attempt-K/shrunk/.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +66,9 @@ struct ZooOptions {
   std::vector<std::string> rows = zoo_all_rows();
   std::optional<std::filesystem::path> out_dir;  // [zoo.5]
   std::ostream* progress = nullptr;              // one line per row, or null
+  // [zoo.8] Wall clock `faultline shrink` may spend on each detecting
+  // trial (not counted in the row's seconds); 0 does not shrink.
+  double shrink_budget_seconds = 30;
 };
 
 struct ZooRow {
@@ -83,6 +90,11 @@ struct ZooRow {
   // [zoo.7] A bug row's first failing trial, when it fails with the bug off
   // too: the failure is not the bug's doing, so the row is not detected.
   std::optional<TrialKey> fails_bug_free;
+  // [zoo.8] The detecting trial shrunk (size_text of campaign/shrink.h), and
+  // where the shrunk bundle is, relative to the output directory.
+  std::optional<std::string> shrunk_size;
+  std::optional<std::string> shrunk_bundle;
+  double shrink_seconds = 0;
 };
 
 struct ZooResult {

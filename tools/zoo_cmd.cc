@@ -48,6 +48,9 @@ CLI::App* add_zoo_command(CLI::App& app, ZooArgs& args) {
   zoo->add_option("--jobs", args.jobs, "trials run at once (threads)")->capture_default_str();
   zoo->add_option("--bugs", args.bugs, "rows to run, comma-separated (none = the bug-free engine); default: none "
                                        "and every planted bug");
+  zoo->add_option("--shrink-budget", args.shrink_budget,
+                  "wall clock `faultline shrink` may spend on each detecting trial (0: do not shrink)")
+      ->capture_default_str();
   zoo->add_flag("--quiet", args.quiet, "no progress on stderr");
   zoo->footer("Exit: 0 `none` passed and every bug was detected, 1 otherwise, 2 bad input. See docs/campaign.md.");
   return zoo;
@@ -61,6 +64,16 @@ int zoo_command(const ZooArgs& args) {
         "--budget", "\"" + args.budget + "\": expected a positive duration such as 60s, 5m or 1h, at most a week"));
   }
   options.budget_seconds = *budget;
+  if (args.shrink_budget == "0" || args.shrink_budget == "0s") {
+    options.shrink_budget_seconds = 0;
+  } else {
+    Result<double> shrink_budget = campaign::parse_time_budget(args.shrink_budget);
+    if (!shrink_budget.ok()) {
+      return status_exit(Status::invalid_argument(
+          "--shrink-budget", "\"" + args.shrink_budget + "\": expected 0 or a positive duration such as 30s or 2m"));
+    }
+    options.shrink_budget_seconds = *shrink_budget;
+  }
   options.jobs = args.jobs;
   if (!args.bugs.empty()) options.rows = split_list(args.bugs);
   if (!args.out.empty()) options.out_dir = args.out;
