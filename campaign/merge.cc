@@ -6,6 +6,7 @@
 #include <map>
 #include <system_error>
 
+#include "campaign/files.h"
 #include "campaign/json_fields.h"
 
 namespace fl::campaign {
@@ -73,14 +74,6 @@ Status check_shards(const std::vector<Shard>& shards) {
   return Status::success();
 }
 
-Status write_text(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return Status::io_error(path.string(), EIO);
-  return Status::success();
-}
-
 Status copy_bundle(const fs::path& from_dir, const fs::path& to_dir, const std::string& bundle) {
   // summary.json came from outside: a bundle path must stay inside its shard.
   const fs::path relative = fs::path(bundle).lexically_normal();
@@ -127,10 +120,10 @@ Result<CampaignResult> merge_campaigns(const std::vector<fs::path>& shard_dirs, 
     }
   }
   FL_TRY(normalize_records(merged.config, merged.records, "merge"));
-  FL_TRY(write_text(out_dir / "campaign.json", campaign_json(merged.config)));
+  FL_TRY(write_file(out_dir / "campaign.json", campaign_json(merged.config)));
   std::string log;
   for (const TrialRecord& record : merged.records) log += trial_record_json(record) + "\n";
-  FL_TRY(write_text(out_dir / "trials.jsonl", log));
+  FL_TRY(write_file(out_dir / "trials.jsonl", log));
   FL_TRY(write_campaign_reports(out_dir, merged));
   return merged;
 }

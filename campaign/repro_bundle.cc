@@ -6,6 +6,7 @@
 #include <set>
 #include <system_error>
 
+#include "campaign/files.h"
 #include "campaign/json_fields.h"
 #include "campaign/sha256.h"
 #include "checkers/report.h"
@@ -15,14 +16,6 @@ namespace fl::campaign {
 namespace fs = std::filesystem;
 
 namespace {
-
-Status write_text(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return Status::io_error(path.string(), EIO);
-  return Status::success();
-}
 
 checkers::ReportContext bundle_context(const TrialRecord& record) {
   return {{"headline", record.headline},
@@ -43,13 +36,13 @@ Status write_bundle(const fs::path& dir, const TrialConfig& config, const TrialO
   FL_TRY(write_trial(config, output, dir));
   const checkers::Verdict& verdict = evaluation.checked.verdict;
   const checkers::ReportContext context = bundle_context(evaluation.record);
-  FL_TRY(write_text(dir / "verdict.json", checkers::verdict_json(verdict, context)));
+  FL_TRY(write_file(dir / "verdict.json", checkers::verdict_json(verdict, context)));
   std::string text = checkers::verdict_text(verdict, context);
   if (!output.sim.findings.empty()) {
     text += "\nsimulator findings:\n";
     for (const std::string& finding : evaluation.record.findings) text += "  " + finding + "\n";
   }
-  FL_TRY(write_text(dir / "verdict.txt", text));
+  FL_TRY(write_file(dir / "verdict.txt", text));
   size_t cycle = 0;
   for (const auto& [type, examples] : verdict.anomalies) {
     for (const checkers::Anomaly& anomaly : examples) {
@@ -58,7 +51,7 @@ Status write_bundle(const fs::path& dir, const TrialConfig& config, const TrialO
         fs::create_directories(dir / "cycles", error);
         if (error) return Status::io_error((dir / "cycles").string() + ": " + error.message(), error.value());
       }
-      FL_TRY(write_text(dir / "cycles" / (std::to_string(cycle) + ".dot"), anomaly.dot));
+      FL_TRY(write_file(dir / "cycles" / (std::to_string(cycle) + ".dot"), anomaly.dot));
       ++cycle;
     }
   }
@@ -126,6 +119,7 @@ Result<ReproBundle> read_repro_bundle(const fs::path& dir) {
   FL_ASSIGN_OR_RETURN(bundle.headline, context.string("headline"));
   FL_ASSIGN_OR_RETURN(bundle.context_workload, context.string("workload"));
   FL_ASSIGN_OR_RETURN(bundle.context_seed, context.string("seed"));
+  FL_ASSIGN_OR_RETURN(bundle.crash_images, read_crash_image_digests(dir));
   return bundle;
 }
 
@@ -173,6 +167,16 @@ Result<ReproOutcome> replay_bundle(const fs::path& dir) {
   if (now.anomaly_types != bundle.anomaly_types) {
     outcome.differences.push_back("anomaly types: bundle " + joined(bundle.anomaly_types) + ", replay " +
                                   joined(now.anomaly_types));
+  }
+  if (bundle.crash_images) {
+    const std::vector<CrashImageDigest> replayed = crash_image_digests(output.sim);
+    const std::vector<CrashImageDigest>& kept = *bundle.crash_images;
+    for (size_t i = 0; i < std::max(kept.size(), replayed.size()); ++i) {
+      if (i < kept.size() && i < replayed.size() && kept[i] == replayed[i]) continue;
+      outcome.differences.push_back("crash image " + std::to_string(i) + ": bundle " +
+                                    (i < kept.size() ? describe(kept[i]) : "(none)") + ", replay " +
+                                    (i < replayed.size() ? describe(replayed[i]) : "(none)"));
+    }
   }
   return outcome;
 }

@@ -15,7 +15,9 @@
 //            [trial.4]) is optional, and read as the override when present.
 // [bundle.3] replay_bundle() re-runs config.json and compares with the
 //            bundle: the history's SHA-256 ([rec.3]), the verdict's
-//            validity and its anomaly types. `differences` says, one line
+//            validity and its anomaly types, and, when the bundle has
+//            crash-images/, the digest of every crash image in order
+//            (crash_images.h [img.4]). `differences` says, one line
 //            each, what differs; empty means reproduced. A bundle whose own
 //            history.edn does not hash to its history_sha256, or that an
 //            older faultline wrote, or whose verdict.json names another
@@ -23,10 +25,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "campaign/crash_images.h"
 #include "campaign/trial.h"
 #include "campaign/trial_record.h"
 
@@ -45,6 +49,7 @@ struct ReproBundle {
   std::string headline;
   std::string context_workload;  // verdict.json context: the trial it judged
   std::string context_seed;
+  std::optional<std::vector<CrashImageDigest>> crash_images;  // absent: no crash-images/
 };
 
 Result<ReproBundle> read_repro_bundle(const std::filesystem::path& dir);  // [bundle.2]

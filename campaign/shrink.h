@@ -116,7 +116,7 @@ Result<ShrinkResult> shrink_bundle(const std::filesystem::path& bundle, const Sh
 
 // [shrink.6]: `out_dir` is missing or an empty directory.
 Status check_shrink_out_dir(const std::filesystem::path& out_dir);
-// BUNDLE-shrunk, beside the bundle (a trailing '/' ignored).
+// BUNDLE-shrunk, beside the bundle (a trailing '/' and a .tar suffix ignored).
 std::filesystem::path default_shrink_out_dir(const std::filesystem::path& bundle);
 // [shrink.7]: re-runs result.shrunk and writes it out.
 Status write_shrink_output(const ShrinkResult& result, const std::filesystem::path& out_dir);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "campaign/files.h"
 #include "campaign/repro_bundle.h"
 #include "campaign/shrink.h"
 #include "campaign/shrink_regression.h"
@@ -15,14 +16,6 @@ namespace fl::campaign {
 namespace fs = std::filesystem;
 
 namespace {
-
-Status write_text(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return Status::io_error(path.string(), EIO);
-  return Status::success();
-}
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -55,6 +48,7 @@ Status check_shrink_out_dir(const fs::path& out_dir) {
 fs::path default_shrink_out_dir(const fs::path& bundle) {
   std::string text = bundle.string();
   while (text.size() > 1 && text.back() == '/') text.pop_back();
+  if (text.size() > 4 && text.ends_with(".tar")) text.resize(text.size() - 4);  // campaign --tar's file
   return fs::path(text + "-shrunk");
 }
 
@@ -65,8 +59,8 @@ Status write_shrink_output(const ShrinkResult& result, const fs::path& out_dir) 
   // Invariant: a trial is a pure function of its config ([trial.1]).
   FL_ASSERT(evaluation.record.history_sha256 == result.shrunk_record.history_sha256);
   FL_TRY(write_bundle(out_dir, result.shrunk, output, evaluation));
-  FL_TRY(write_text(out_dir / "shrink.json", shrink_json(result)));
-  return write_text(out_dir / "regression_test.cc", regression_test(result).source);
+  FL_TRY(write_file(out_dir / "shrink.json", shrink_json(result)));
+  return write_file(out_dir / "regression_test.cc", regression_test(result).source);
 }
 
 std::string shrink_text(const ShrinkResult& result) {

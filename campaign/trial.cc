@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "campaign/crash_images.h"
+#include "campaign/files.h"
 #include "engine/db.h"
 #include "faultvfs/fault_plan.h"
 #include "history/edn_writer.h"
@@ -30,14 +32,6 @@ std::string profile_list() {
   std::string out;
   for (std::string_view known : faultvfs::kFaultProfileNames) out += (out.empty() ? "" : ", ") + std::string(known);
   return out;
-}
-
-Status write_file(const std::filesystem::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return Status::io_error(path.string(), EIO);
-  return Status::success();
 }
 
 }  // namespace
@@ -72,6 +66,7 @@ Result<workloads::SimOptions> sim_options(const TrialConfig& config) {
   options.txns = config.txns;
   options.faults = config.faults;
   options.plan = config.plan;  // [trial.4]
+  options.crash_image_bytes_max = kCrashImageBytesMax;  // [trial.2]
   FL_ASSIGN_OR_RETURN(options.workload.kind, workloads::parse_workload(config.workload));
   options.workload.active_keys = config.keys;
   FL_TRY(workloads::validate(options.workload));
@@ -144,7 +139,8 @@ Status write_trial(const TrialConfig& config, const TrialOutput& output, const s
     j["detail"] = f.detail;
     findings += j.dump() + "\n";
   }
-  return write_file(out_dir / "findings.jsonl", findings);
+  FL_TRY(write_file(out_dir / "findings.jsonl", findings));
+  return write_crash_images(out_dir, output.sim);
 }
 
 std::string summary_text(const TrialConfig& config, const TrialOutput& output) {

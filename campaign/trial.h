@@ -8,8 +8,10 @@
 // [trial.2] write_trial() writes into `out_dir` (created if missing):
 //           history.edn, history.jsonl, faults.jsonl (the fault log),
 //           plan.json (the fault plan), config.json (everything needed to
-//           re-run the trial) and findings.jsonl (liveness, integrity and
-//           recovery findings; empty when none).
+//           re-run the trial), findings.jsonl (liveness, integrity and
+//           recovery findings; empty when none) and, when the trial
+//           crashed, crash-images/ (crash_images.h [img.1]; a trial keeps
+//           at most kCrashImageBytesMax bytes of images).
 // [trial.3] Bad configuration (unknown engine, workload, profile, bug,
 //           isolation or durability; out-of-range sizes; an invalid plan
 //           override) is kInvalidArgument naming the field and the valid

@@ -13,6 +13,7 @@
 #include "campaign/repro_bundle.h"
 #include "campaign/runner.h"
 #include "campaign/seeds.h"
+#include "tools/bundle_tar.h"
 
 namespace fl::tools {
 
@@ -62,6 +63,7 @@ struct CampaignCommands {
   std::string out;
   bool resume = false;
   bool quiet = false;
+  bool tar = false;
   // merge
   std::vector<std::string> shard_dirs;
   std::string merge_out;
@@ -95,6 +97,7 @@ void add_campaign(CLI::App& app, CampaignCommands& c) {
   s->add_option("--out", c.out, "output directory (missing or empty, unless --resume)")->required();
   s->add_flag("--resume", c.resume, "continue the campaign in --out, skipping the trials it finished");
   s->add_flag("--quiet", c.quiet, "no progress on stderr");
+  s->add_flag("--tar", c.tar, "also write each repro bundle as one file, bundles/NAME.tar (faultline repro reads it)");
   s->footer("Exit: 0 all trials run passed, 1 a trial failed or errored, 2 bad input. See docs/campaign.md.");
 }
 
@@ -135,6 +138,15 @@ int run_campaign_command(const CampaignCommands& c) {
   Result<campaign::RunReport> report = campaign::run_campaign(config, options);
   if (!report.ok()) return status_exit("campaign", report.status());
   const campaign::CampaignResult& result = report->result;
+  if (c.tar) {
+    for (const campaign::TrialRecord& record : result.records) {
+      if (!record.bundle) continue;
+      if (Status tarred = tar_bundle(options.out_dir / *record.bundle); !tarred.ok()) {
+        std::cerr << "faultline campaign: " << tarred.to_string() << "\n";
+        return kExitFailed;
+      }
+    }
+  }
   std::cout << campaign::summary_table(result);
   if (report->resumed > 0) std::cout << "resumed: " << report->resumed << " trials were already finished\n";
   if (report->budget_ran_out) std::cout << "the time budget ran out: " << result.totals().not_run
@@ -170,13 +182,15 @@ int run_merge_command(const CampaignCommands& c) {
 
 void add_repro(CLI::App& app, CampaignCommands& c) {
   c.repro = app.add_subcommand("repro", "replay a repro bundle and check that it gives the same history and verdict");
-  c.repro->add_option("bundle", c.bundle, "the bundle directory")->required();
+  c.repro->add_option("bundle", c.bundle, "the bundle directory, or its .tar (campaign --tar)")->required();
   c.repro->footer("Exit: 0 reproduced, 1 the history or verdict differs, 2 missing or corrupt bundle.");
 }
 
 int run_repro_command(const CampaignCommands& c) {
-  Result<campaign::ReproOutcome> outcome = campaign::replay_bundle(c.bundle);
-  if (!outcome.ok()) return status_exit("repro", outcome.status());
+  Result<BundleDir> bundle = BundleDir::open(c.bundle);
+  if (!bundle.ok()) return status_exit("repro", bundle.status());
+  Result<campaign::ReproOutcome> outcome = campaign::replay_bundle(bundle->dir());
+  if (!outcome.ok()) return status_exit("repro", bundle->relabel(outcome.status()));
   for (const std::string& note : outcome->notes) std::cerr << "faultline repro: note: " << note << "\n";
   const campaign::TrialConfig& config = outcome->bundle.config;
   std::cout << "faultline repro: " << c.bundle << " (" << config.workload << ", seed " << config.seed << ")\n";
@@ -184,6 +198,11 @@ int run_repro_command(const CampaignCommands& c) {
   if (outcome->differences.empty()) {
     std::cout << "  reproduced: history sha256 " << outcome->replayed.history_sha256 << ", verdict "
               << outcome->replayed.validity << "\n";
+    if (const auto& images = outcome->bundle.crash_images; images && !images->empty()) {
+      std::cout << "  crash images: " << images->size() << " identical";
+      if (!bundle->extracted()) std::cout << " (" << (bundle->dir() / "crash-images").string() << ")";
+      std::cout << "\n";
+    }
     return kExitPassed;
   }
   std::cout << "  NOT reproduced:\n";

@@ -6,6 +6,7 @@
 #include "campaign/runner.h"
 #include "campaign/shrink.h"
 #include "campaign/shrink_regression.h"
+#include "tools/bundle_tar.h"
 
 namespace fl::tools {
 
@@ -26,7 +27,7 @@ CLI::App* add_shrink_command(CLI::App& app, ShrinkArgs& args) {
   CLI::App* shrink = app.add_subcommand(
       "shrink", "minimize a repro bundle (fewer clients, txns, keys, fault rules) while the same failure class "
                 "still appears; write the minimal bundle and a GoogleTest regression test");
-  shrink->add_option("bundle", args.bundle, "the repro bundle directory")->required();
+  shrink->add_option("bundle", args.bundle, "the repro bundle directory, or its .tar (campaign --tar)")->required();
   shrink->add_option("--out", args.out, "where the minimal bundle goes (missing or empty; default BUNDLE-shrunk)");
   shrink->add_option("--time-budget", args.time_budget, "start no trial after this long (90s, 5m); the result "
                                                         "still fails the same way, and says it may not be minimal")
@@ -48,8 +49,10 @@ int shrink_command(const ShrinkArgs& args) {
   options.progress = args.quiet ? nullptr : &std::cerr;
   const std::filesystem::path out = args.out.empty() ? campaign::default_shrink_out_dir(args.bundle) : std::filesystem::path(args.out);
   if (Status usable = campaign::check_shrink_out_dir(out); !usable.ok()) return status_exit(usable);  // [shrink-cmd.2]
-  Result<campaign::ShrinkResult> result = campaign::shrink_bundle(args.bundle, options);
-  if (!result.ok()) return status_exit(result.status());
+  Result<BundleDir> bundle = BundleDir::open(args.bundle);
+  if (!bundle.ok()) return status_exit(bundle.status());
+  Result<campaign::ShrinkResult> result = campaign::shrink_bundle(bundle->dir(), options);
+  if (!result.ok()) return status_exit(bundle->relabel(result.status()));
   if (Status wrote = campaign::write_shrink_output(*result, out); !wrote.ok()) return status_exit(wrote);
   const campaign::RegressionTest test = campaign::regression_test(*result);
   std::cout << campaign::shrink_text(*result) << "  bundle:   " << out.string() << " (faultline repro "

@@ -105,6 +105,7 @@ class Sim {
   // Engine lifecycle.
   Status open_engine();
   Status recover(faultvfs::CrashKind kind, std::string_view why);
+  void keep_crash_image(faultvfs::CrashKind kind);
   void fresh_sessions();
 
   // One scheduler turn; false when the run is over.
@@ -131,6 +132,7 @@ class Sim {
   int64_t next_process_ = 0;
   uint64_t issued_ = 0;
   uint64_t epoch_ = 0;
+  uint64_t crash_image_bytes_ = 0;  // [sim.8]: kept so far
   bool dead_ = false;  // recovery failed: no database left
   std::optional<uint64_t> restart_step_;  // [sim.4]: when the refusing engine is restarted
   SimResult result_;
@@ -149,6 +151,18 @@ void Sim::fresh_sessions() {
   }
 }
 
+// [sim.8]: the backend holds exactly what the crash left on the disk.
+void Sim::keep_crash_image(faultvfs::CrashKind kind) {
+  if (options_.crash_image_bytes_max == 0) return;
+  const uint64_t bytes = backend_.used_bytes();
+  if (bytes > options_.crash_image_bytes_max - crash_image_bytes_) {
+    ++result_.crash_images_omitted;
+    return;
+  }
+  crash_image_bytes_ += bytes;
+  result_.crash_images.push_back(CrashImage{epoch_, kind, backend_.image()});
+}
+
 // [sim.3], [sim.4], [sim.5]: in-flight operations end :info; the engine is
 // killed, the Vfs crashes, and the engine reopens.
 Status Sim::recover(faultvfs::CrashKind kind, std::string_view why) {
@@ -164,6 +178,7 @@ Status Sim::recover(faultvfs::CrashKind kind, std::string_view why) {
   engine_->kill();
   engine_.reset();
   ++epoch_;
+  keep_crash_image(kind);
   result_.stats.crash_states += summary.states.states;
   nemesis(OpType::kInfo, "crash",
           Value::map({{keyword("kind"), keyword(kind_name)}, {keyword("reason"), error_value(why)}}));

@@ -55,6 +55,14 @@
 //         error on its last, fault-free attempt (a persistent device error
 //         such as a latent sector error in the log) is the finding
 //         "unavailable": the device failed, not the engine.
+// [sim.8] Crash images: with crash_image_bytes_max > 0, the disk image each
+//         crash of [sim.3]/[sim.4] leaves (what recovery's first attempt
+//         opens; a crash during a failed attempt is not imaged) is kept
+//         in SimResult::crash_images, in crash order, while the bytes of all
+//         kept images stay within crash_image_bytes_max; a crash whose image
+//         would not fit is counted in crash_images_omitted instead. Keeping
+//         images reads the disk and nothing else: the history, the fault log
+//         and every stream are the same with or without them.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +73,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "faultvfs/disk_image.h"
 #include "faultvfs/fault_plan.h"
 #include "history/history.h"
 #include "workloads/client.h"
@@ -83,6 +92,7 @@ struct SimOptions {
   Ratio maintenance_ratio{1, 16};           // chance a scheduler turn is a maintenance step
   uint32_t recovery_attempts_max = 3;       // reopen attempts after a crash before giving up
   uint64_t restart_delay_steps_max = 256;   // [sim.4]: 0..kRestartDelayStepsMax
+  uint64_t crash_image_bytes_max = 0;       // [sim.8]: 0 keeps none
 };
 Status validate(const SimOptions& options);
 
@@ -101,12 +111,21 @@ struct SimStats {
   uint64_t steps = 0;
 };
 
+// [sim.8]: the disk as one crash left it, before recovery touched it.
+struct CrashImage {
+  uint64_t epoch = 0;  // the epoch this image starts: 1 for the first crash
+  faultvfs::CrashKind kind = faultvfs::CrashKind::kPower;
+  faultvfs::DiskImage image;
+};
+
 struct SimResult {
   history::History history;
   std::string fault_log_jsonl;
   faultvfs::FaultPlan plan;
   std::vector<Finding> findings;
   SimStats stats;
+  std::vector<CrashImage> crash_images;  // [sim.8]
+  uint64_t crash_images_omitted = 0;
 };
 
 using EngineFactory = std::function<std::unique_ptr<Engine>()>;

@@ -1,12 +1,14 @@
 // `faultline campaign`, `merge` and `repro` through the built binary
 // (FAULTLINE_BINARY; tools/campaign_cmd.h): exit statuses, and a bundle
-// replayed from another directory reproducing byte-identically, while an
-// edited bundle is reported as different and a broken one as bad input.
+// replayed from another directory reproducing byte-identically, with its
+// crash images, also from a .tar, while an edited bundle is reported as
+// different and a broken one as bad input.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 
+#include "campaign/sha256.h"
 #include "tests/campaign/campaign_util.h"
 
 namespace fl::campaign::testing {
@@ -32,6 +34,16 @@ class CampaignCli : public ::testing::Test {
     const fs::path out = root() / "campaign";
     EXPECT_EQ(faultline("campaign --workloads list-append --seeds 1..2 --txns 150 --bug write-skew --jobs 2 --out " +
                         out.string()),
+              1)
+        << err_;
+    return out;
+  }
+
+  // A failing campaign whose trials crash: skip-fsync loses acknowledged
+  // writes only across a power loss.
+  fs::path crashing_campaign(const fs::path& out, const std::string& extra = "") {
+    EXPECT_EQ(faultline("campaign --workloads list-append --seeds 1..2 --txns 200 --faults power --bug skip-fsync "
+                        "--jobs 2 --out " + out.string() + extra),
               1)
         << err_;
     return out;
@@ -160,6 +172,61 @@ TEST_F(CampaignCli, MergeOfShardsGivesTheCampaignsExitStatus) {
   EXPECT_TRUE(fs::exists(root() / "merged" / "bundles" / "list-append-seed2" / "verdict.json"));
   EXPECT_EQ(faultline("merge " + (root() / "shard1").string() + " --out " + (root() / "merged2").string()), 2);
   EXPECT_NE(err_.find("missing shard(s) 2/2"), std::string::npos) << err_;
+}
+
+TEST_F(CampaignCli, ABundleKeepsTheCrashImagesAndReproChecksThem) {  // crash_images.h [img.1]-[img.4]
+  const fs::path bundle = crashing_campaign(root() / "campaign") / "bundles" / "list-append-seed1";
+  const nlohmann::json index = nlohmann::json::parse(slurp(bundle / "crash-images" / "index.json"));
+  ASSERT_FALSE(index["images"].empty()) << index.dump();
+  for (const nlohmann::json& image : index["images"]) {
+    const fs::path dir = bundle / "crash-images" / image["dir"].get<std::string>();
+    ASSERT_TRUE(fs::is_directory(dir)) << dir;
+    ASSERT_FALSE(image["files"].empty());
+    for (const nlohmann::json& file : image["files"]) {
+      const std::string bytes = slurp(dir / file["path"].get<std::string>());
+      EXPECT_EQ(bytes.size(), file["bytes"].get<uint64_t>()) << file.dump();
+      EXPECT_EQ(sha256_hex(bytes), file["sha256"].get<std::string>()) << file.dump();
+    }
+  }
+  EXPECT_EQ(faultline("repro " + bundle.string()), 0) << out_ << err_;
+  EXPECT_NE(out_.find("crash images: " + std::to_string(index["images"].size()) + " identical"), std::string::npos)
+      << out_;
+
+  // A different image is a different run: the replay says which one.
+  nlohmann::json edited = index;
+  edited["images"][0]["sha256"] = std::string(64, '0');
+  spit(bundle / "crash-images" / "index.json", edited.dump(2));
+  EXPECT_EQ(faultline("repro " + bundle.string()), 1) << out_ << err_;
+  EXPECT_NE(out_.find("crash image 0: bundle epoch-"), std::string::npos) << out_;
+  spit(bundle / "crash-images" / "index.json", "{\"images\": [{\"epoch\": \"one\"}]}");
+  EXPECT_EQ(faultline("repro " + bundle.string()), 2) << out_ << err_;
+  EXPECT_NE(err_.find("index.json: images[0]: epoch: expected an unsigned integer"), std::string::npos) << err_;
+}
+
+TEST_F(CampaignCli, TarBundlesAreDeterministicAndReplay) {  // tools/bundle_tar.h [tar.1], [tar.2]
+  const fs::path first = crashing_campaign(root() / "first", " --tar");
+  const fs::path second = crashing_campaign(root() / "second", " --tar");
+  const fs::path tar = first / "bundles" / "list-append-seed1.tar";
+  ASSERT_TRUE(fs::is_regular_file(tar));
+  EXPECT_EQ(slurp(tar), slurp(second / "bundles" / "list-append-seed1.tar")) << "the same bundle, the same bytes";
+
+  // The archive alone is enough: the directories beside it are gone.
+  const fs::path moved = root() / "elsewhere.tar";
+  fs::rename(tar, moved);
+  fs::remove_all(first);
+  fs::remove_all(second);
+  EXPECT_EQ(faultline("repro " + moved.string()), 0) << out_ << err_;
+  EXPECT_NE(out_.find("reproduced: history sha256"), std::string::npos) << out_;
+  EXPECT_NE(out_.find("crash images: "), std::string::npos) << out_;
+
+  // Cut short after the first member: what is missing is named in the .tar.
+  const std::string archive = slurp(moved);
+  spit(moved, archive.substr(0, 700));
+  EXPECT_EQ(faultline("repro " + moved.string()), 2) << out_ << err_;
+  EXPECT_NE(err_.find(moved.string() + ": list-append-seed1/"), std::string::npos) << err_;
+  spit(moved, "not a tar file at all\n");
+  EXPECT_EQ(faultline("repro " + moved.string()), 2) << out_ << err_;
+  EXPECT_NE(err_.find("not a readable .tar bundle"), std::string::npos) << err_;
 }
 
 }  // namespace
