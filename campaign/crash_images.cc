@@ -19,6 +19,12 @@ std::string image_dir_name(uint64_t epoch, std::string_view kind) {
   return "epoch-" + std::to_string(epoch) + "-" + std::string(kind);
 }
 
+uint64_t image_bytes(const faultvfs::DiskImage& image) {
+  uint64_t bytes = 0;
+  for (const auto& [path, data] : image.files) bytes += data.size();
+  return bytes;
+}
+
 // [img.3]
 bool plain_relative(std::string_view path) {
   if (path.empty() || path.front() == '/') return false;
@@ -62,13 +68,16 @@ std::string image_sha256(const faultvfs::DiskImage& image) {
 std::vector<CrashImageDigest> crash_image_digests(const workloads::SimResult& sim) {
   std::vector<CrashImageDigest> digests;
   for (const workloads::CrashImage& crash : sim.crash_images) {
-    digests.push_back({crash.epoch, std::string(faultvfs::crash_kind_name(crash.kind)), image_sha256(crash.image)});
+    digests.push_back({crash.epoch, std::string(faultvfs::crash_kind_name(crash.kind)), image_bytes(crash.image),
+                       image_sha256(crash.image)});
   }
   return digests;
 }
 
+std::string image_dir_name(const CrashImageDigest& digest) { return image_dir_name(digest.epoch, digest.kind); }
+
 std::string describe(const CrashImageDigest& digest) {
-  return image_dir_name(digest.epoch, digest.kind) + " sha256 " + digest.sha256;
+  return image_dir_name(digest) + " (" + std::to_string(digest.bytes) + " B) sha256 " + digest.sha256;
 }
 
 Status write_crash_images(const fs::path& dir, const workloads::SimResult& sim) {
@@ -90,7 +99,6 @@ Status write_crash_images(const fs::path& dir, const workloads::SimResult& sim) 
     entry["dir"] = name;
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     nlohmann::ordered_json unsafe = nlohmann::ordered_json::array();
-    uint64_t bytes = 0;
     for (const std::string& sub : crash.image.dirs) {
       if (!plain_relative(sub)) {
         unsafe.push_back(sub);
@@ -108,9 +116,8 @@ Status write_crash_images(const fs::path& dir, const workloads::SimResult& sim) 
       FL_TRY(make_dirs((image_root / path).parent_path()));
       FL_TRY(write_file(image_root / path, faultvfs::as_chars(data)));
       files.push_back({{"path", path}, {"bytes", data.size()}, {"sha256", sha256_hex(faultvfs::as_chars(data))}});
-      bytes += data.size();
     }
-    entry["bytes"] = bytes;
+    entry["bytes"] = image_bytes(crash.image);
     entry["sha256"] = image_sha256(crash.image);
     entry["files"] = std::move(files);
     if (!unsafe.empty()) entry["unsafe_paths"] = std::move(unsafe);
@@ -141,6 +148,7 @@ Result<std::optional<std::vector<CrashImageDigest>>> read_crash_image_digests(co
     CrashImageDigest digest;
     FL_ASSIGN_OR_RETURN(digest.epoch, image.u64("epoch"));
     FL_ASSIGN_OR_RETURN(digest.kind, image.string("kind"));
+    FL_ASSIGN_OR_RETURN(digest.bytes, image.u64("bytes"));
     FL_ASSIGN_OR_RETURN(digest.sha256, image.string("sha256"));
     digests.push_back(std::move(digest));
   }

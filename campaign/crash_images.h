@@ -10,8 +10,8 @@
 //         dir/crash-images/epoch-<E>-<kind>/ holding the image's
 //         directories and files, byte for byte as on the simulated disk.
 // [img.2] index.json: {"bytes_max", "omitted", "images": [{"epoch", "kind",
-//         "dir", "bytes", "sha256", "files": [{"path", "bytes",
-//         "sha256"}]}]}. An image's sha256 is image_sha256(): SHA-256 of
+//         "dir", "bytes" (of all its files), "sha256", "files": [{"path",
+//         "bytes", "sha256"}]}]}. An image's sha256 is image_sha256(): SHA-256 of
 //         its directories and files in path order, each with its name and
 //         size, so two images share a digest only when they are equal.
 // [img.3] A path that is not a plain relative path (empty, or with an
@@ -44,6 +44,7 @@ inline constexpr uint64_t kCrashImageBytesMax = 4 << 20;
 struct CrashImageDigest {
   uint64_t epoch = 0;
   std::string kind;    // "process" or "power"
+  uint64_t bytes = 0;  // of all its files
   std::string sha256;  // image_sha256
   friend bool operator==(const CrashImageDigest&, const CrashImageDigest&) = default;
 };
@@ -51,6 +52,7 @@ struct CrashImageDigest {
 std::string image_sha256(const faultvfs::DiskImage& image);  // [img.2]
 std::vector<CrashImageDigest> crash_image_digests(const workloads::SimResult& sim);
 std::string describe(const CrashImageDigest& digest);  // "epoch-2-power sha256 ab12…"
+std::string image_dir_name(const CrashImageDigest& digest);  // "epoch-2-power"
 
 Status write_crash_images(const std::filesystem::path& dir, const workloads::SimResult& sim);  // [img.1]
 Result<std::optional<std::vector<CrashImageDigest>>> read_crash_image_digests(

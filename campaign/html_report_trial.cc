@@ -160,6 +160,15 @@ std::string trial_section(const std::filesystem::path& campaign_dir, const Summa
   html += "<p class=\"headline\">" + html_escape(headline.empty() ? "(no headline)" : headline) + "</p>";
   html += "<p>Bundle <code>" + html_escape(*trial.bundle) + "</code>; replay it with <code>faultline repro " +
           html_escape(*trial.bundle) + "</code>.</p>";
+  if (!bundle.crash_images.empty()) {
+    std::string images;
+    for (const CrashImageDigest& image : bundle.crash_images) {
+      images += std::string(images.empty() ? "" : ", ") + "<code>" + html_escape(image_dir_name(image)) + "</code> (" +
+                std::to_string(image.bytes) + " bytes)";
+    }
+    html += "<p>Crash images, the disk as each crash left it before recovery, in <code>" +
+            html_escape(*trial.bundle) + "/crash-images/</code>: " + images + ".</p>";
+  }
   html += list_items(bundle.problems, "problems");
   if (!trial.findings.empty()) html += "<h3>Findings</h3>" + list_items(trial.findings, "findings");
   if (!bundle.found) return html + "</section>";

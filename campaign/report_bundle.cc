@@ -249,6 +249,11 @@ Bundle load_bundle(const fs::path& campaign_dir, const std::string& relative) {
     bundle.problems.push_back("verdict.txt: " + text.status().to_string());
   }
   if (fs::is_directory(dir / "cycles", ec)) bundle.cycles = read_cycles(dir / "cycles", relative + "/cycles", bundle);
+  if (Result<std::optional<std::vector<CrashImageDigest>>> images = read_crash_image_digests(dir); !images.ok()) {
+    bundle.problems.push_back(images.status().to_string());
+  } else if (*images) {
+    bundle.crash_images = std::move(**images);
+  }
   const fs::path history = dir / "history.edn";
   const uintmax_t history_bytes = fs::file_size(history, ec);
   if (ec) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "campaign/crash_images.h"
 #include "history/history.h"
 
 namespace fl::campaign {
@@ -87,6 +88,7 @@ struct Bundle {
   bool verdict_text_cut = false;
   std::vector<CycleFile> cycles;  // [report-in.3]
   std::optional<history::History> history;
+  std::vector<CrashImageDigest> crash_images;  // crash-images/index.json, when present
   std::vector<std::string> problems;  // [report-in.2], one sentence each
 };
 

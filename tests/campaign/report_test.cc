@@ -246,6 +246,12 @@ TEST(HtmlReport, TimelineShowsCrashesRecoveriesAndNamedTransactions) {
   EXPECT_NE(svg.find(":time (ms)"), std::string::npos);
 }
 
+TEST(HtmlReport, ListsTheBundlesCrashImages) {  // crash_images.h [img.2]
+  const std::string html = rendered(HtmlReportOptions{.dot = ""});
+  EXPECT_NE(html.find(fixture().bundle + "/crash-images/</code>"), std::string::npos);
+  EXPECT_NE(html.find("<code>epoch-1-"), std::string::npos) << "the fixture's trial crashed";
+}
+
 TEST(HtmlReport, MissingBundleIsShownNotFatal) {
   const fs::path dir = fixture().dir.string() + "-nobundle";
   fs::remove_all(dir);
