@@ -29,6 +29,10 @@ inline constexpr size_t kHeadlineFindingBytesMax = 160;
 // trials.jsonl, campaign.json, summary.json and a bundle's JSON files are
 // read whole; larger ones are refused as corrupt.
 inline constexpr uintmax_t kCampaignFileBytesMax = uintmax_t{512} << 20;
+// Crash images a trial keeps (crash_images.h), in bytes: room for a few
+// crashes of a refdb run (a database of a few hundred KiB) without letting
+// a bundle of a large run grow without bound.
+inline constexpr uint64_t kCrashImageBytesMax = 4 << 20;
 // Non-TTY progress: one line at most this often (seconds), plus the last.
 inline constexpr double kProgressLineIntervalSeconds = 10.0;
 // TTY progress: redraw at most this often.

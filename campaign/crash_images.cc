@@ -130,20 +130,36 @@ Status write_crash_images(const fs::path& dir, const workloads::SimResult& sim) 
   return write_file(root / "index.json", index.dump(2) + "\n");
 }
 
-Result<std::optional<std::vector<CrashImageDigest>>> read_crash_image_digests(const fs::path& dir) {
+namespace {
+
+// crash-images/index.json, parsed; std::nullopt without crash-images/.
+Result<std::optional<nlohmann::json>> read_index(const fs::path& dir, std::string* path) {
   const fs::path root = dir / "crash-images";
   std::error_code error;
-  if (!fs::exists(root, error)) return std::optional<std::vector<CrashImageDigest>>();
-  const std::string path = (root / "index.json").string();
-  FL_ASSIGN_OR_RETURN(std::string text, json_fields::read_file(path));
-  FL_ASSIGN_OR_RETURN(nlohmann::json j, json_fields::parse(text, path));
-  const json_fields::Object object(j, path);
+  const fs::file_status status = fs::symlink_status(root, error);
+  if (status.type() == fs::file_type::not_found) return std::optional<nlohmann::json>();
+  if (error) return Status::invalid_argument(root.string(), "cannot read it: " + error.message());
+  if (!fs::is_directory(status)) return Status::invalid_argument(root.string(), "not a directory");
+  *path = (root / "index.json").string();
+  FL_ASSIGN_OR_RETURN(std::string text, json_fields::read_file(*path));
+  FL_ASSIGN_OR_RETURN(nlohmann::json j, json_fields::parse(text, *path));
+  const json_fields::Object object(j, *path);
   FL_TRY(object.is_object());
   FL_ASSIGN_OR_RETURN(const nlohmann::json* images, object.field("images"));
   if (!images->is_array()) return object.bad("images", "expected an array");
+  return std::optional<nlohmann::json>(std::move(j));
+}
+
+}  // namespace
+
+Result<std::optional<std::vector<CrashImageDigest>>> read_crash_image_digests(const fs::path& dir) {
+  std::string path;
+  FL_ASSIGN_OR_RETURN(std::optional<nlohmann::json> index, read_index(dir, &path));
+  if (!index) return std::optional<std::vector<CrashImageDigest>>();
+  const nlohmann::json& images = (*index)["images"];
   std::vector<CrashImageDigest> digests;
-  for (size_t i = 0; i < images->size(); ++i) {
-    const json_fields::Object image((*images)[i], path + ": images[" + std::to_string(i) + "]");
+  for (size_t i = 0; i < images.size(); ++i) {
+    const json_fields::Object image(images[i], path + ": images[" + std::to_string(i) + "]");
     FL_TRY(image.is_object());
     CrashImageDigest digest;
     FL_ASSIGN_OR_RETURN(digest.epoch, image.u64("epoch"));
@@ -153,6 +169,38 @@ Result<std::optional<std::vector<CrashImageDigest>>> read_crash_image_digests(co
     digests.push_back(std::move(digest));
   }
   return std::optional<std::vector<CrashImageDigest>>(std::move(digests));
+}
+
+Result<std::vector<std::string>> check_crash_image_files(const fs::path& dir) {
+  std::string path;
+  FL_ASSIGN_OR_RETURN(std::optional<nlohmann::json> index, read_index(dir, &path));
+  std::vector<std::string> problems;
+  if (!index) return problems;
+  const nlohmann::json& images = (*index)["images"];
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::string where = path + ": images[" + std::to_string(i) + "]";
+    const json_fields::Object image(images[i], where);
+    FL_TRY(image.is_object());
+    FL_ASSIGN_OR_RETURN(std::string name, image.string("dir"));
+    FL_ASSIGN_OR_RETURN(const nlohmann::json* files, image.field("files"));
+    if (!plain_relative(name)) return image.bad("dir", "not a plain relative path");
+    if (!files->is_array()) return image.bad("files", "expected an array");
+    for (size_t f = 0; f < files->size(); ++f) {
+      const json_fields::Object file((*files)[f], where + ": files[" + std::to_string(f) + "]");
+      FL_TRY(file.is_object());
+      FL_ASSIGN_OR_RETURN(std::string relative, file.string("path"));
+      FL_ASSIGN_OR_RETURN(std::string sha256, file.string("sha256"));
+      if (!plain_relative(relative)) return file.bad("path", "not a plain relative path");
+      const std::string shown = "crash-images/" + name + "/" + relative;
+      Result<std::string> bytes = json_fields::read_file((dir / "crash-images" / name / relative).string());
+      if (!bytes.ok()) {
+        problems.push_back(shown + ": " + std::string(bytes.status().message()));
+      } else if (sha256_hex(*bytes) != sha256) {
+        problems.push_back(shown + ": its bytes do not match index.json's sha256");
+      }
+    }
+  }
+  return problems;
 }
 
 }  // namespace fl::campaign

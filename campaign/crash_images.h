@@ -23,6 +23,10 @@
 //         without crashes, or a bundle from before images); a missing or
 //         malformed index.json in an existing crash-images/ is
 //         kInvalidArgument naming the file and the field.
+// [img.5] check_crash_image_files(dir) compares every file index.json lists
+//         with the bytes on disk: one line per file that is missing or
+//         whose SHA-256 differs (an edited or damaged bundle); empty when
+//         they all match, or when there is no crash-images/.
 #pragma once
 
 #include <cstdint>
@@ -32,14 +36,11 @@
 #include <vector>
 
 #include "base/status.h"
+#include "campaign/campaign_limits.h"
 #include "faultvfs/disk_image.h"
 #include "workloads/simulator.h"
 
 namespace fl::campaign {
-
-// Per trial: room for a few crashes of a refdb run (a database of a few
-// hundred KiB) without letting a bundle of a large run grow without bound.
-inline constexpr uint64_t kCrashImageBytesMax = 4 << 20;
 
 struct CrashImageDigest {
   uint64_t epoch = 0;
@@ -51,11 +52,12 @@ struct CrashImageDigest {
 
 std::string image_sha256(const faultvfs::DiskImage& image);  // [img.2]
 std::vector<CrashImageDigest> crash_image_digests(const workloads::SimResult& sim);
-std::string describe(const CrashImageDigest& digest);  // "epoch-2-power sha256 ab12…"
+std::string describe(const CrashImageDigest& digest);  // "epoch-2-power (8240 B) sha256 ab12…"
 std::string image_dir_name(const CrashImageDigest& digest);  // "epoch-2-power"
 
 Status write_crash_images(const std::filesystem::path& dir, const workloads::SimResult& sim);  // [img.1]
 Result<std::optional<std::vector<CrashImageDigest>>> read_crash_image_digests(
     const std::filesystem::path& dir);  // [img.4]
+Result<std::vector<std::string>> check_crash_image_files(const std::filesystem::path& dir);  // [img.5]
 
 }  // namespace fl::campaign

@@ -169,6 +169,11 @@ Result<ReproOutcome> replay_bundle(const fs::path& dir) {
                                   joined(now.anomaly_types));
   }
   if (bundle.crash_images) {
+    // Like history.edn's hash above: the replay is compared with index.json;
+    // files that no longer match it mean the bundle was edited or damaged.
+    FL_ASSIGN_OR_RETURN(std::vector<std::string> damaged, check_crash_image_files(dir));
+    outcome.crash_image_files_differing = damaged.size();
+    for (std::string& problem : damaged) outcome.notes.push_back(std::move(problem) + " (edited bundle?)");
     const std::vector<CrashImageDigest> replayed = crash_image_digests(output.sim);
     const std::vector<CrashImageDigest>& kept = *bundle.crash_images;
     for (size_t i = 0; i < std::max(kept.size(), replayed.size()); ++i) {

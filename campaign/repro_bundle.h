@@ -21,7 +21,9 @@
 //            each, what differs; empty means reproduced. A bundle whose own
 //            history.edn does not hash to its history_sha256, or that an
 //            older faultline wrote, or whose verdict.json names another
-//            trial than config.json, gets a note (not a difference).
+//            trial than config.json, or whose crash-images/ files do not
+//            match index.json (crash_images.h [img.5]), gets a note (not a
+//            difference).
 #pragma once
 
 #include <filesystem>
@@ -62,6 +64,7 @@ struct ReproOutcome {
   TrialRecord replayed;
   std::vector<std::string> differences;  // empty: reproduced
   std::vector<std::string> notes;
+  size_t crash_image_files_differing = 0;  // files under crash-images/ not matching index.json
 };
 
 // kInvalidArgument for a bad bundle; the replay itself failing to run is

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/process.hpp>
 #include <future>
+#include <iostream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -55,7 +56,8 @@ Status tar_bundle(const fs::path& dir) {
   const fs::path temp = parent / (name.string() + ".tar.tmp");
   FL_ASSIGN_OR_RETURN(std::string failed,
                       run_tar({"--create", "--file", temp.string(), "--sort=name", "--mtime=@0", "--owner=0",
-                               "--group=0", "--numeric-owner", "--format=gnu", "-C", parent.string(), name.string()}));
+                               "--group=0", "--numeric-owner", "--mode=u+rwX,go+rX,go-w", "--format=gnu", "-C",
+                               parent.string(), name.string()}));
   std::error_code error;
   if (!failed.empty()) {
     fs::remove(temp, error);
@@ -74,7 +76,9 @@ Result<BundleDir> BundleDir::open(const fs::path& path) {
   if (!fs::is_regular_file(status)) {
     return Status::invalid_argument(path.string(), "neither a bundle directory nor a .tar file");
   }
-  std::string pattern = (fs::temp_directory_path(error) / "faultline-bundle-XXXXXX").string();
+  const fs::path temp_root = fs::temp_directory_path(error);
+  if (error) return Status::io_error("no temporary directory for the .tar's contents: " + error.message(), error.value());
+  std::string pattern = (temp_root / "faultline-bundle-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) return Status::io_error(pattern + ": cannot create it", errno);
   BundleDir extracted{path, fs::path(pattern), fs::path(pattern)};  // removes the directory on every return below
   FL_ASSIGN_OR_RETURN(std::string failed, run_tar({"--extract", "--file", fs::absolute(path).string(), "-C", pattern,
@@ -84,8 +88,10 @@ Result<BundleDir> BundleDir::open(const fs::path& path) {
   for (const fs::directory_entry& entry : fs::directory_iterator(pattern, error)) top.push_back(entry.path());
   if (error) return Status::io_error(pattern + ": " + error.message(), error.value());
   if (top.size() != 1 || !fs::is_directory(fs::symlink_status(top[0]))) {
+    const std::string held = top.size() == 1 ? "one entry that is not a directory"
+                                             : std::to_string(top.size()) + " top-level entries";
     return Status::invalid_argument(path.string(), "a .tar bundle holds exactly one directory, the bundle; this one "
-                                                   "holds " + std::to_string(top.size()) + " top-level entries");
+                                                   "holds " + held);
   }
   extracted.dir_ = top[0];
   return extracted;
@@ -108,8 +114,19 @@ Status BundleDir::relabel(const Status& status) const {
 
 BundleDir::~BundleDir() {
   if (!temp_) return;
+  // An archive may hold read-only directories, whose entries could not be
+  // removed: give the owner write permission on every directory first.
   std::error_code error;
+  fs::permissions(*temp_, fs::perms::owner_all, fs::perm_options::add, error);
+  for (fs::recursive_directory_iterator it(*temp_, fs::directory_options::skip_permission_denied, error), end;
+       !error && it != end; it.increment(error)) {
+    if (it->is_directory(error) && !it->is_symlink(error)) {
+      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, error);
+    }
+  }
+  error.clear();
   fs::remove_all(*temp_, error);
+  if (error) std::cerr << "faultline: could not remove " << temp_->string() << ": " << error.message() << "\n";
 }
 
 }  // namespace fl::tools

@@ -4,8 +4,9 @@
 // Boost.Process; nothing here parses tar itself.
 //
 // [tar.1] tar_bundle(dir) writes `dir`.tar holding the bundle directory
-//         under its own name. Members are sorted by name with mtime 0 and
-//         owner and group 0, so the same bundle always gives the same bytes.
+//         under its own name. Members are sorted by name with mtime 0,
+//         owner and group 0 and modes that ignore the umask, so the same
+//         bundle always gives the same bytes.
 //         It is written under a temporary name and renamed into place.
 // [tar.2] BundleDir::open(path): a directory is used where it is. A regular
 //         file is extracted with tar into a fresh temporary directory,
@@ -14,7 +15,8 @@
 //         file tar cannot read included, is kInvalidArgument naming the
 //         path with tar's own message. relabel() turns an invalid-argument
 //         error about the extracted files into one naming the .tar.
-// [tar.3] No `tar` on PATH is kIoError saying so.
+// [tar.3] No `tar` on PATH, or no usable temporary directory ($TMPDIR), is
+//         kIoError saying so.
 #pragma once
 
 #include <filesystem>

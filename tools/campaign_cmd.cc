@@ -138,15 +138,6 @@ int run_campaign_command(const CampaignCommands& c) {
   Result<campaign::RunReport> report = campaign::run_campaign(config, options);
   if (!report.ok()) return status_exit("campaign", report.status());
   const campaign::CampaignResult& result = report->result;
-  if (c.tar) {
-    for (const campaign::TrialRecord& record : result.records) {
-      if (!record.bundle) continue;
-      if (Status tarred = tar_bundle(options.out_dir / *record.bundle); !tarred.ok()) {
-        std::cerr << "faultline campaign: " << tarred.to_string() << "\n";
-        return kExitFailed;
-      }
-    }
-  }
   std::cout << campaign::summary_table(result);
   if (report->resumed > 0) std::cout << "resumed: " << report->resumed << " trials were already finished\n";
   if (report->budget_ran_out) std::cout << "the time budget ran out: " << result.totals().not_run
@@ -160,6 +151,15 @@ int run_campaign_command(const CampaignCommands& c) {
   std::cout << "results: " << (options.out_dir / "summary.json").string() << ", "
             << (options.out_dir / "junit.xml").string() << "\nreport:  " << (options.out_dir / "report.html").string()
             << "\n";
+  if (c.tar) {
+    for (const campaign::TrialRecord& record : result.records) {
+      if (!record.bundle) continue;
+      if (Status tarred = tar_bundle(options.out_dir / *record.bundle); !tarred.ok()) {
+        std::cerr << "faultline campaign: " << tarred.to_string() << "\n";
+        return kExitFailed;
+      }
+    }
+  }
   return result.all_passed() ? kExitPassed : kExitFailed;
 }
 
@@ -199,8 +199,12 @@ int run_repro_command(const CampaignCommands& c) {
     std::cout << "  reproduced: history sha256 " << outcome->replayed.history_sha256 << ", verdict "
               << outcome->replayed.validity << "\n";
     if (const auto& images = outcome->bundle.crash_images; images && !images->empty()) {
-      std::cout << "  crash images: " << images->size() << " identical";
-      if (!bundle->extracted()) std::cout << " (" << (bundle->dir() / "crash-images").string() << ")";
+      std::cout << "  crash images: " << images->size() << " identical to index.json's";
+      if (outcome->crash_image_files_differing > 0) {
+        std::cout << "; " << outcome->crash_image_files_differing << " file(s) on disk are not (see the notes)";
+      } else if (!bundle->extracted()) {
+        std::cout << " (" << (bundle->dir() / "crash-images").string() << ")";
+      }
       std::cout << "\n";
     }
     return kExitPassed;

@@ -10,6 +10,10 @@
 
 namespace fl::workloads {
 
+// Crash images one run keeps ([sim.8]), whatever their bytes: a run of
+// empty images still holds a bounded list.
+inline constexpr uint32_t kCrashImagesMax = 1024;
+
 // Active key slots ([wl.2]); also bounds the Zipfian weight table.
 inline constexpr uint32_t kActiveKeysMax = 1024;
 

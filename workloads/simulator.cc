@@ -151,11 +151,13 @@ void Sim::fresh_sessions() {
   }
 }
 
-// [sim.8]: the backend holds exactly what the crash left on the disk.
+// [sim.8]: the backend holds exactly what the crash left on the disk (a
+// process crash may leave failed-writeback pages in the page cache above
+// it, [fvfs.3]; they are not part of the image).
 void Sim::keep_crash_image(faultvfs::CrashKind kind) {
   if (options_.crash_image_bytes_max == 0) return;
   const uint64_t bytes = backend_.used_bytes();
-  if (bytes > options_.crash_image_bytes_max - crash_image_bytes_) {
+  if (bytes > options_.crash_image_bytes_max - crash_image_bytes_ || result_.crash_images.size() >= kCrashImagesMax) {
     ++result_.crash_images_omitted;
     return;
   }

@@ -56,13 +56,18 @@
 //         such as a latent sector error in the log) is the finding
 //         "unavailable": the device failed, not the engine.
 // [sim.8] Crash images: with crash_image_bytes_max > 0, the disk image each
-//         crash of [sim.3]/[sim.4] leaves (what recovery's first attempt
-//         opens; a crash during a failed attempt is not imaged) is kept
-//         in SimResult::crash_images, in crash order, while the bytes of all
-//         kept images stay within crash_image_bytes_max; a crash whose image
-//         would not fit is counted in crash_images_omitted instead. Keeping
-//         images reads the disk and nothing else: the history, the fault log
-//         and every stream are the same with or without them.
+//         crash of [sim.3]/[sim.4] leaves is kept in
+//         SimResult::crash_images, in crash order, while the bytes of all
+//         kept images stay within crash_image_bytes_max and there are at
+//         most kCrashImagesMax of them; a crash whose image would not fit
+//         is counted in crash_images_omitted instead. The image is the
+//         disk: after a power crash, exactly what recovery's first attempt
+//         opens; after a process crash, pages whose writeback failed may
+//         still be in the page cache above it ([fvfs.3]), and recovery
+//         reads those instead. A crash during a failed recovery attempt is
+//         not imaged. Keeping images reads the disk and nothing else: the
+//         history, the fault log and every stream are the same with or
+//         without them.
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,7 @@
 // crash images, also from a .tar, while an edited bundle is reported as
 // different and a broken one as bad input.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -192,6 +193,19 @@ TEST_F(CampaignCli, ABundleKeepsTheCrashImagesAndReproChecksThem) {  // crash_im
   EXPECT_NE(out_.find("crash images: " + std::to_string(index["images"].size()) + " identical"), std::string::npos)
       << out_;
 
+  // A damaged file is the bundle's fault, not the replay's: a note.
+  const fs::path image_file = bundle / "crash-images" / index["images"][0]["dir"].get<std::string>() /
+                              index["images"][0]["files"][0]["path"].get<std::string>();
+  const std::string original = slurp(image_file);
+  spit(image_file, original + "x");
+  EXPECT_EQ(faultline("repro " + bundle.string()), 0) << out_ << err_;
+  EXPECT_NE(err_.find("its bytes do not match index.json's sha256"), std::string::npos) << err_;
+  EXPECT_NE(out_.find("1 file(s) on disk are not"), std::string::npos) << out_;
+  fs::remove(image_file);
+  EXPECT_EQ(faultline("repro " + bundle.string()), 0) << out_ << err_;
+  EXPECT_NE(err_.find(": missing (edited bundle?)"), std::string::npos) << err_;
+  spit(image_file, original);
+
   // A different image is a different run: the replay says which one.
   nlohmann::json edited = index;
   edited["images"][0]["sha256"] = std::string(64, '0');
@@ -205,7 +219,10 @@ TEST_F(CampaignCli, ABundleKeepsTheCrashImagesAndReproChecksThem) {  // crash_im
 
 TEST_F(CampaignCli, TarBundlesAreDeterministicAndReplay) {  // tools/bundle_tar.h [tar.1], [tar.2]
   const fs::path first = crashing_campaign(root() / "first", " --tar");
+  // Another umask makes other file modes in the bundle, not another archive.
+  const mode_t umask_before = ::umask(077);
   const fs::path second = crashing_campaign(root() / "second", " --tar");
+  ::umask(umask_before);
   const fs::path tar = first / "bundles" / "list-append-seed1.tar";
   ASSERT_TRUE(fs::is_regular_file(tar));
   EXPECT_EQ(slurp(tar), slurp(second / "bundles" / "list-append-seed1.tar")) << "the same bundle, the same bytes";
