@@ -41,7 +41,7 @@ uint32_t key_id(LaIndex& ix, int64_t key) {
 // The element (key, value), created (with no writer) if new.
 uint32_t element_or_garbage(LaIndex& ix, int64_t key, int64_t value) {
   bool inserted = false;
-  uint32_t e = ix.element_ids.emplace(key, value, static_cast<uint32_t>(ix.elements.size()), &inserted);
+  uint32_t e = ix.element_ids.emplace(key, value, static_cast<uint32_t>(ix.elements.size()), &inserted, ix.elements);
   if (inserted) ix.elements.push_back({key, value, key_id(ix, key), kNoId, -1, false});
   return e;
 }
@@ -51,7 +51,7 @@ uint32_t element_or_garbage(LaIndex& ix, int64_t key, int64_t value) {
 bool check_preconditions(LaIndex& ix, Verdict& verdict) {
   size_t appends = 0;
   for (const CompactMop& mop : ix.history->all_mops()) appends += mop.kind == MicroKind::kAppend ? 1 : 0;
-  ix.element_ids.reserve(appends / 2 + 16);  // invocations and completions both hold each append
+  ix.element_ids.reserve(appends / 2 + 16, ix.elements);  // invocations and completions both hold each append
   ix.elements.reserve(appends / 2 + 16);
   ix.mop_element.assign(ix.history->all_mops().size(), kNoId);
   for (uint32_t t = 0; t < ix.txns.size(); ++t) {

@@ -387,16 +387,17 @@ void find_cycles(const std::vector<PairedTxn>& txns, const TxnGraph& graph, uint
     const size_t scc_txns = txns_in(graph, scc);  // [graph.7]: its barriers come last
     // In a big component the closed-walk checks run beside the classified
     // search (both only read the graph); a small one is not worth a thread.
+    const Component component = make_component(graph, scc);
     std::vector<std::string> exists;
     std::thread exists_thread;
     if (scc.size() >= kParallelComponentMin) {
-      exists_thread = std::thread([&] { exists = cycle_exists_types(graph, scc); });
+      exists_thread = std::thread([&] { exists = cycle_exists_types(component); });
     }
-    CycleSearch search = search_cycles(graph, scc, steps_max);
+    CycleSearch search = search_cycles(component, steps_max);
     if (exists_thread.joinable()) {
       exists_thread.join();
     } else {
-      exists = cycle_exists_types(graph, scc);
+      exists = cycle_exists_types(component);
     }
     if (search.truncated) {
       verdict.notes.push_back("cycle-search-truncated: a component of " + std::to_string(scc_txns) +

@@ -68,7 +68,7 @@ struct LaIndex {
   std::vector<uint32_t> reader_offsets;
   std::vector<uint32_t> readers;
 
-  uint32_t element_id(int64_t key, int64_t value) const { return element_ids.find(key, value); }
+  uint32_t element_id(int64_t key, int64_t value) const { return element_ids.find(key, value, elements); }
   std::span<const history::CompactMop> mops(const LaTxn& txn) const {
     return history->all_mops().subspan(txn.mop_begin, txn.mop_count);
   }

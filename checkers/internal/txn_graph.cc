@@ -149,16 +149,6 @@ uint8_t allowed_mask(const CycleSpec& spec) {
   return mask;
 }
 
-// The component restricted to one SCC, with one label per edge [graph.2].
-struct Local {
-  std::vector<uint32_t> global;  // local -> global vertex
-  uint32_t txn_count = 0;        // local ids below it are transactions, the rest barriers [graph.7]
-  RelPrecedence precedence = RelPrecedence::kWwFirst;
-  std::vector<uint32_t> offsets;
-  std::vector<uint32_t> targets;
-  std::vector<uint8_t> labels;
-  std::vector<uint8_t> rels;  // every relation of the edge
-};
 
 // A search state is a vertex and a class: the rw edges so far (0, 1, 2+),
 // the required relations met (2 bits), and one more bit: at a transaction,
@@ -166,12 +156,38 @@ struct Local {
 // only), whether the barrier path began at a transaction with a direct
 // edge to the search's start, so that closing the cycle through it would
 // make a pair whose first relation is not realtime [graph.2], [graph.7].
-constexpr uint32_t kClassCount = 3 * 4 * 2;
+//
+// A spec reaches only some classes: no rw edges, a single one, or only one
+// required relation leave parts of that space empty. Classes are numbered
+// in mixed radix over the values a spec can reach, so the per-state arrays
+// hold at most 12 classes per vertex, not all 24 (at 10^7 transactions in
+// one component the 24-class arrays alone were 3.4 GB). Which states exist,
+// and so the search, are the same either way.
 constexpr uint8_t kNoClass = 0xff;  // the parent class of a search's first state
 
-uint32_t class_of(uint32_t rw_count, uint32_t required_bits, uint32_t last_rw) {
-  return (rw_count * 4 + required_bits) * 2 + last_rw;
-}
+struct ClassLayout {
+  uint32_t rw_radix = 1;    // 1: no rw edge allowed; 2: at most one; 3: 0, 1, 2+
+  uint32_t bits_radix = 1;  // 1, 2 or 4: the required relations' bits
+  uint32_t last_radix = 1;  // 2 when rw edges or barriers can set the last bit
+
+  static ClassLayout of(const CycleSpec& spec, bool barriers) {
+    const bool rw = (allowed_mask(spec) & kRw) != 0;
+    ClassLayout layout;
+    layout.rw_radix = !rw ? 1 : spec.rw_single ? 2 : 3;
+    layout.bits_radix = spec.required[1] != 0 ? 4 : spec.required[0] != 0 ? 2 : 1;
+    layout.last_radix = rw || barriers ? 2 : 1;
+    return layout;
+  }
+  uint32_t count() const { return rw_radix * bits_radix * last_radix; }
+  uint32_t encode(uint32_t rw_count, uint32_t bits, uint32_t last) const {
+    FL_ASSERT(rw_count < rw_radix && bits < bits_radix && last < last_radix);
+    return (rw_count * bits_radix + bits) * last_radix + last;
+  }
+  uint32_t last(uint32_t cls) const { return cls % last_radix; }
+  uint32_t bits(uint32_t cls) const { return cls / last_radix % bits_radix; }
+  uint32_t rw_count(uint32_t cls) const { return cls / last_radix / bits_radix; }
+};
+constexpr uint32_t kClassCountMax = 12;
 
 // The BFS over (vertex, class) states of one component. Per state the
 // search keeps the edge it was reached by (kNone: not yet reached) and its
@@ -182,12 +198,15 @@ uint32_t class_of(uint32_t rw_count, uint32_t required_bits, uint32_t last_rw) {
 // searched as such.
 class Searcher {
  public:
-  Searcher(const Local& local, uint64_t steps_max) : local_(local), steps_max_(steps_max) {
-    const uint64_t states = uint64_t{local.global.size()} * kClassCount;
+  // `classes`: the most classes any spec to be searched has.
+  Searcher(const Component& local, uint64_t steps_max, uint32_t classes) : local_(local), steps_max_(steps_max) {
+    FL_ASSERT(classes >= 1 && classes <= kClassCountMax);
+    const uint64_t states = uint64_t{local.global.size()} * classes;
     FL_ASSERT(states < kNone);
     parent_edge_.assign(states, kNone);
     parent_class_.assign(states, kNoClass);
-    entry_.assign(uint64_t{local.global.size() - local.txn_count} * kClassCount, kNone);
+    entry_.assign(uint64_t{local.global.size() - local.txn_count} * classes, kNone);
+    classes_max_ = classes;
   }
 
   bool exhausted() const { return steps_ > steps_max_; }
@@ -195,6 +214,7 @@ class Searcher {
 
   // A cycle of `spec`, or an empty Cycle.
   Cycle find(const CycleSpec& spec) {
+    use_layout(spec);
     uint8_t mask = allowed_mask(spec);
     uint32_t n = static_cast<uint32_t>(local_.global.size());
     std::vector<uint32_t> comp = tarjan(n, local_.offsets, local_.targets, local_.labels, mask);
@@ -217,8 +237,10 @@ class Searcher {
   }
 
   // Any cycle through vertex 0: the fallback witness [graph.4].
+  static CycleSpec any_spec() { return {"any", kWw | kWr | kRw | kProcess | kRealtime, false, false, false, {0, 0}, ""}; }
   Cycle any_cycle() {
-    CycleSpec any{"any", kWw | kWr | kRw | kProcess | kRealtime, false, false, false, {0, 0}, ""};
+    const CycleSpec any = any_spec();
+    use_layout(any);
     uint64_t saved = steps_max_;
     steps_max_ = std::numeric_limits<uint64_t>::max();
     uint32_t u = 0;
@@ -287,7 +309,7 @@ class Searcher {
     for (uint32_t s : queue_) parent_edge_[s] = kNone;  // the previous search's states
     queue_.clear();
     uint32_t start =
-        state_of(v, class_of(anchor_rw ? 1 : 0, required_bits(spec, anchor_label), anchor_rw ? 1 : 0));
+        state_of(v, layout_.encode(anchor_rw ? 1 : 0, required_bits(spec, anchor_label), anchor_rw ? 1 : 0));
     parent_edge_[start] = anchor_edge;
     parent_class_[start] = kNoClass;
     if (v >= local_.txn_count) entry_of(start) = u;
@@ -298,10 +320,10 @@ class Searcher {
       uint32_t x = vertex_of(s);
       uint32_t cls = class_of_state(s);
       const bool at_barrier = x >= local_.txn_count;
-      uint32_t last_rw = at_barrier ? 0 : cls % 2;
-      const uint32_t entry_linked = at_barrier ? cls % 2 : 0;  // see kClassCount
-      uint32_t bits = (cls / 2) % 4;
-      uint32_t rw_count = cls / 8;
+      uint32_t last_rw = at_barrier ? 0 : layout_.last(cls);
+      const uint32_t entry_linked = at_barrier ? layout_.last(cls) : 0;  // see ClassLayout
+      uint32_t bits = layout_.bits(cls);
+      uint32_t rw_count = layout_.rw_count(cls);
       for (uint32_t e = local_.offsets[x]; e < local_.offsets[x + 1]; ++e) {
         // Steps count edges out of transactions: a barrier path stands for
         // one realtime edge [graph.7], so the budget means what it did
@@ -338,7 +360,7 @@ class Searcher {
           if (!spec.type.empty() && cycle.type != spec.type) continue;
           return cycle;
         }
-        uint32_t t = state_of(y, class_of(rw2, bits2, last2));
+        uint32_t t = state_of(y, layout_.encode(rw2, bits2, last2));
         if (parent_edge_[t] != kNone) continue;
         parent_edge_[t] = e;
         parent_class_[t] = static_cast<uint8_t>(cls);
@@ -354,10 +376,17 @@ class Searcher {
     return static_cast<uint32_t>(it - local_.offsets.begin()) - 1;
   }
 
-  static uint32_t state_of(uint32_t v, uint32_t cls) { return v * kClassCount + cls; }
-  uint32_t& entry_of(uint32_t barrier_state) { return entry_[barrier_state - local_.txn_count * kClassCount]; }
-  static uint32_t vertex_of(uint32_t s) { return s / kClassCount; }
-  static uint32_t class_of_state(uint32_t s) { return s % kClassCount; }
+  // States of the current layout; the arrays are indexed by them alone, so
+  // a layout change needs no reset beyond the one each search does.
+  void use_layout(const CycleSpec& spec) {
+    layout_ = ClassLayout::of(spec, local_.txn_count < local_.global.size());
+    classes_ = layout_.count();
+    FL_ASSERT(classes_ <= classes_max_);
+  }
+  uint32_t state_of(uint32_t v, uint32_t cls) const { return v * classes_ + cls; }
+  uint32_t& entry_of(uint32_t barrier_state) { return entry_[barrier_state - local_.txn_count * classes_]; }
+  uint32_t vertex_of(uint32_t s) const { return s / classes_; }
+  uint32_t class_of_state(uint32_t s) const { return s % classes_; }
 
   // The local edge a -> b, or kNone. Rows are sorted by target [graph.1].
   uint32_t edge_between(uint32_t a, uint32_t b) const {
@@ -435,18 +464,26 @@ class Searcher {
     return true;
   }
 
-  const Local& local_;
+  const Component& local_;
   uint64_t steps_max_;
   uint64_t steps_ = 0;
+  ClassLayout layout_;
+  uint32_t classes_ = 1;
+  uint32_t classes_max_ = 1;
   std::vector<uint32_t> parent_edge_;
   std::vector<uint8_t> parent_class_;
   std::vector<uint32_t> entry_;  // per barrier state: the transaction its path began at
   std::vector<uint32_t> queue_;  // the current (or last) search's states, in BFS order
 };
 
-Local make_local(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
-  Local local;
+}  // namespace
+
+Component make_component(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
+  FL_ASSERT(scc.size() >= 2);
+  FL_ASSERT(std::is_sorted(scc.begin(), scc.end()));
+  Component local;
   local.global = scc;
+  local.graph_rels = graph.all_rels();
   local.txn_count = static_cast<uint32_t>(txns_in(graph, scc));
   local.precedence = graph.precedence();
   local.offsets.reserve(scc.size() + 1);
@@ -475,8 +512,6 @@ Local make_local(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
   }
   return local;
 }
-
-}  // namespace
 
 std::string_view rel_name(uint8_t rel) {
   switch (rel) {
@@ -693,7 +728,7 @@ constexpr CycleExistsSpec kCycleExistsSpecs[] = {
     {"PL-SS", kWw | kWr | kRw | kRealtime, 0},
 };
 
-bool has_cycle(const Local& local, const CycleExistsSpec& spec) {
+bool has_cycle(const Component& local, const CycleExistsSpec& spec) {
   uint32_t n = static_cast<uint32_t>(local.global.size());
   if (spec.b == 0) return has_any_cycle(n, local.offsets, local.targets, local.rels, spec.a);
   // A u (A;B) without building A;B: vertex v' (n + v) means "arrived at v by
@@ -721,7 +756,10 @@ bool has_cycle(const Local& local, const CycleExistsSpec& spec) {
 }  // namespace
 
 std::vector<std::string> cycle_exists_types(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
-  Local local = make_local(graph, scc);
+  return cycle_exists_types(make_component(graph, scc));
+}
+
+std::vector<std::string> cycle_exists_types(const Component& local) {
   std::vector<std::string> types;
   std::set<std::string> redundant;
   for (const CycleExistsSpec& spec : kCycleExistsSpecs) {
@@ -734,13 +772,18 @@ std::vector<std::string> cycle_exists_types(const TxnGraph& graph, const std::ve
 }
 
 CycleSearch search_cycles(const TxnGraph& graph, const std::vector<uint32_t>& scc, uint64_t steps_max) {
-  FL_ASSERT(scc.size() >= 2);
-  FL_ASSERT(std::is_sorted(scc.begin(), scc.end()));
-  Local local = make_local(graph, scc);
-  Searcher searcher(local, steps_max);
+  return search_cycles(make_component(graph, scc), steps_max);
+}
+
+CycleSearch search_cycles(const Component& local, uint64_t steps_max) {
+  const std::vector<CycleSpec> specs = specs_for(local.graph_rels);
+  const bool barriers = local.txn_count < local.global.size();
+  uint32_t classes = ClassLayout::of(Searcher::any_spec(), barriers).count();
+  for (const CycleSpec& spec : specs) classes = std::max(classes, ClassLayout::of(spec, barriers).count());
+  Searcher searcher(local, steps_max, classes);
   CycleSearch result;
   std::set<std::string> redundant;
-  for (const CycleSpec& spec : specs_for(graph.all_rels())) {
+  for (const CycleSpec& spec : specs) {
     if (redundant.count(spec.name)) continue;
     Cycle cycle = searcher.find(spec);
     if (searcher.exhausted()) {

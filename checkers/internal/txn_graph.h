@@ -145,6 +145,24 @@ struct CycleSearch {
   uint64_t steps = 0;
 };
 
+// One strongly connected component as a graph of its own: local ids
+// 0..n-1 (transactions, then barriers [graph.7]), CSR rows sorted by target,
+// one label per edge [graph.2]. Built once per component and only read by
+// cycle_exists_types() and search_cycles(), which may run at once on two
+// threads: at 10^7 transactions in one component each copy is ~600 MB.
+struct Component {
+  std::vector<uint32_t> global;  // local -> global vertex
+  uint32_t txn_count = 0;        // local ids below it are transactions, the rest barriers
+  RelPrecedence precedence = RelPrecedence::kWwFirst;
+  uint8_t graph_rels = 0;  // the whole graph's relations: which -process/-realtime classes to search
+  std::vector<uint32_t> offsets;
+  std::vector<uint32_t> targets;
+  std::vector<uint8_t> labels;
+  std::vector<uint8_t> rels;  // every relation of the edge
+};
+// REQUIRES: scc is one of nontrivial_sccs(graph).
+Component make_component(const TxnGraph& graph, const std::vector<uint32_t>& scc);
+
 // [graph.5] Elle's cycle-exists checks: for each model, in Elle's order,
 // whether the component restricted to that model's relations (for the
 // snapshot-isolation family: A then at most one rw step, A's sequential
@@ -152,8 +170,10 @@ struct CycleSearch {
 // types; a model is skipped once a weaker one was found impossible. These
 // catch closed walks that are not simple cycles, which the classified search
 // cannot name; edges count with all their relations here.
+std::vector<std::string> cycle_exists_types(const Component& component);
 std::vector<std::string> cycle_exists_types(const TxnGraph& graph, const std::vector<uint32_t>& scc);
 
+CycleSearch search_cycles(const Component& component, uint64_t steps_max);
 CycleSearch search_cycles(const TxnGraph& graph, const std::vector<uint32_t>& scc, uint64_t steps_max);
 
 }  // namespace fl::checkers::internal
