@@ -336,7 +336,7 @@ void find_cycles(const LaIndex& ix, const std::set<std::string>& prohibited, con
     return internal::explain_data_edge(ix, a, an, b, bn, label);
   };
   auto describe = [&ix](uint32_t t) { return internal::describe_txn(*ix.history, ix.txns[t]); };
-  internal::find_cycles(ix.txns, graph, options.cycle_search_steps_max, explain, found, verdict, describe);
+  internal::find_cycles(ix.txns, std::move(graph), options.cycle_search_steps_max, explain, found, verdict, describe);
 }
 
 }  // namespace

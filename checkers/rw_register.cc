@@ -189,7 +189,7 @@ Verdict check_rw_register(const history::History& history, const RwRegisterOptio
   auto explain = [&ix](uint32_t a, const std::string& an, uint32_t b, const std::string& bn, uint8_t rel) {
     return internal::explain_rw_data_edge(ix, a, an, b, bn, rel);
   };
-  internal::find_cycles(ix.txns, graph, options.cycle_search_steps_max, explain, found, verdict);  // [rw.6]
+  internal::find_cycles(ix.txns, std::move(graph), options.cycle_search_steps_max, explain, found, verdict);  // [rw.6]
   internal::finish_verdict(std::move(found), prohibited, verdict);
   return verdict;
 }

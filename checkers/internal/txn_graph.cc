@@ -478,11 +478,12 @@ class Searcher {
 
 }  // namespace
 
-Component make_component(const TxnGraph& graph, const std::vector<uint32_t>& scc) {
-  FL_ASSERT(scc.size() >= 2);
-  FL_ASSERT(std::is_sorted(scc.begin(), scc.end()));
+Component make_component(const TxnGraph& graph, std::vector<uint32_t> scc_ids) {
+  FL_ASSERT(scc_ids.size() >= 2);
+  FL_ASSERT(std::is_sorted(scc_ids.begin(), scc_ids.end()));
   Component local;
-  local.global = scc;
+  local.global = std::move(scc_ids);
+  const std::vector<uint32_t>& scc = local.global;
   local.graph_rels = graph.all_rels();
   local.txn_count = static_cast<uint32_t>(txns_in(graph, scc));
   local.precedence = graph.precedence();

@@ -161,7 +161,7 @@ struct Component {
   std::vector<uint8_t> rels;  // every relation of the edge
 };
 // REQUIRES: scc is one of nontrivial_sccs(graph).
-Component make_component(const TxnGraph& graph, const std::vector<uint32_t>& scc);
+Component make_component(const TxnGraph& graph, std::vector<uint32_t> scc);
 
 // [graph.5] Elle's cycle-exists checks: for each model, in Elle's order,
 // whether the component restricted to that model's relations (for the
