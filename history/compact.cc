@@ -2,6 +2,7 @@
 #include "history/compact.h"
 
 #include <algorithm>
+#include <thread>
 #include <unordered_set>
 #include <utility>
 
@@ -115,6 +116,14 @@ Status CompactHistory::append(CompactHistory&& other) {
   const auto mop_base = static_cast<uint32_t>(mops_.size());
   const auto element_base = static_cast<int64_t>(elements_.size());
   const auto side_base = static_cast<uint32_t>(sides_.size());
+  // A big chunk's elements (nearly half its bytes, a plain copy) go on a
+  // second thread while the ops and micro-ops are renumbered here: joining
+  // the chunks a parallel reader made was a fifth of its time, most of it
+  // faulting in the destination pages (10^6 transactions: 0.20 s).
+  constexpr size_t kParallelElementsMin = size_t{1} << 20;
+  std::thread elements_copy;
+  auto copy_elements = [&] { elements_.insert(elements_.end(), other.elements_.begin(), other.elements_.end()); };
+  if (other.elements_.size() >= kParallelElementsMin) elements_copy = std::thread(copy_elements);
   ops_.reserve(ops_.size() + other.ops_.size());
   for (CompactOp op : other.ops_) {
     if (op.is_txn) op.mop_begin += mop_base;
@@ -128,7 +137,11 @@ Status CompactHistory::append(CompactHistory&& other) {
     if (mop.tag == MopValue::kList) mop.data += element_base;
     mops_.push_back(mop);
   }
-  elements_.insert(elements_.end(), other.elements_.begin(), other.elements_.end());
+  if (elements_copy.joinable()) {
+    elements_copy.join();
+  } else {
+    copy_elements();
+  }
   for (Side& side : other.sides_) sides_.push_back(std::move(side));
   other.clear();
   return Status::success();

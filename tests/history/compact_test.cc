@@ -134,5 +134,36 @@ TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
   EXPECT_EQ(missing.status().code(), read_edn_file(path.string()).status().code());
 }
 
+// Joining a chunk with over a million list elements copies them on a
+// second thread [compact.3]: the result is still the two histories, in
+// order, with every list where it was.
+TEST(CompactHistory, AppendingABigChunkKeepsEveryList) {
+  auto chunk = [](int64_t first_index, int64_t ops, int64_t list_length) {
+    History h;
+    for (int64_t i = 0; i < ops; ++i) {
+      std::vector<int64_t> list(static_cast<size_t>(list_length));
+      for (int64_t j = 0; j < list_length; ++j) list[static_cast<size_t>(j)] = first_index + i + j;
+      Op op;
+      op.index = first_index + i;
+      op.type = OpType::kOk;
+      op.process = Process::integer(i % 3);
+      op.f = "txn";
+      op.value = Txn{{MicroKind::kRead, i % 11, std::move(list)}, {MicroKind::kAppend, i % 5, first_index + i}};
+      h.ops.push_back(std::move(op));
+    }
+    return h;
+  };
+  const History first = chunk(0, 10, 7);
+  const History second = chunk(10, 2100, 512);  // 1,075,200 elements
+  Result<CompactHistory> joined = CompactHistory::from_history(first);
+  Result<CompactHistory> tail = CompactHistory::from_history(second);
+  ASSERT_TRUE(joined.ok() && tail.ok());
+  ASSERT_TRUE(joined->append(std::move(*tail)).ok());
+  History expected = first;
+  for (const Op& op : second.ops) expected.ops.push_back(op);
+  EXPECT_EQ(joined->to_history(), expected);
+  EXPECT_EQ(tail->size(), 0u);
+}
+
 }  // namespace
 }  // namespace fl::history
