@@ -144,6 +144,8 @@ bool is_prefix(std::span<const int64_t> a, std::span<const int64_t> b) {
   return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
+constexpr uint32_t kPrefetchAhead = 8;
+
 // Each key's longest read gives its version order; positions of its first
 // garbage and first repeated element are kept for the reads that are its
 // prefixes.
@@ -162,7 +164,9 @@ void index_longest_reads(LaIndex& ix) {
     if (key.longest == nullptr) continue;
     key_serial += 1;
     std::span<const int64_t> longest = ix.list(*key.longest);
+    for (uint32_t pos = 0; pos < longest.size() && pos < kPrefetchAhead; ++pos) ix.element_ids.prefetch(key.key, longest[pos]);
     for (uint32_t pos = 0; pos < longest.size(); ++pos) {
+      if (pos + kPrefetchAhead < longest.size()) ix.element_ids.prefetch(key.key, longest[pos + kPrefetchAhead]);
       uint32_t e = element_or_garbage(ix, key.key, longest[pos]);
       key.ids.push_back(e);
       if (seen.size() <= e) seen.resize(std::max<size_t>(ix.elements.size(), seen.size() * 2), 0);
