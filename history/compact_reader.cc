@@ -11,10 +11,13 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <memory>
 #include <thread>
 #include <vector>
 
+#include "base/assert.h"
 #include "history/edn_reader.h"
 #include "history/internal/op_codec.h"
 #include "history/jsonl_reader.h"
@@ -369,20 +372,26 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
   block_bytes = static_cast<size_t>(std::min<uint64_t>(block_bytes, file_bytes + 1));
   CompactHistory out;
   std::vector<CompactHistory> rest;  // the other threads' chunks, reused block after block
-  std::string buffer;
+  // An unfinished line carried to the next block is shorter than a block
+  // (a longer one goes to the slow path), so a buffer of two blocks never
+  // grows. It is not zero-filled: only the bytes read are touched. (A
+  // string resized per block was reallocated and copied on the second
+  // block, faulting in three blocks' worth of pages for one.)
+  const std::unique_ptr<char[]> buffer = std::make_unique_for_overwrite<char[]>(2 * block_bytes);
   size_t carried = 0;  // bytes of an unfinished line kept from the last block
   uint64_t parsed = 0;
   bool first = true;
   while (true) {
-    buffer.resize(carried + block_bytes);
-    in.read(buffer.data() + carried, static_cast<std::streamsize>(block_bytes));
+    FL_ASSERT(carried < block_bytes);
+    in.read(buffer.get() + carried, static_cast<std::streamsize>(block_bytes));
     const size_t got = static_cast<size_t>(in.gcount());
     if (in.bad()) return slow_path_file(path);
     const bool eof = got < block_bytes;
     size_t filled = carried + got;
-    size_t end = eof ? filled : buffer.rfind('\n', filled - 1) + 1;
+    const std::string_view text(buffer.get(), filled);
+    size_t end = eof ? filled : text.rfind('\n', filled - 1) + 1;
     if (!eof && end == 0) return slow_path_file(path);  // a line longer than a block
-    std::string_view block(buffer.data(), end);
+    std::string_view block = text.substr(0, end);
     if (first) {
       size_t header = header_length(block);
       if (!read_header(block.substr(0, header), out)) return slow_path_file(path);
@@ -395,8 +404,7 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
     first = false;
     if (eof) break;
     carried = filled - end;
-    std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(end), buffer.begin() + static_cast<std::ptrdiff_t>(filled),
-              buffer.begin());
+    std::memmove(buffer.get(), buffer.get() + end, carried);
   }
   return out;
 }
