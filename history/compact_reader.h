@@ -12,6 +12,10 @@
 //               time. Anything that needs more than one line (a form
 //               spanning lines, a history that is one big vector) or any
 //               error sends the whole input through read_edn instead.
+//               Within the fast path, a line in exactly the shape our EDN
+//               writer emits (key order, ", " separators, one space inside
+//               micro-ops) is matched literal by literal; any other line
+//               is scanned key by key.
 // [compact-r.3] The file is read in blocks of kBlockBytes; each block's lines
 //               are split between the threads and the parts concatenated
 //               in order, so the text is never held whole.

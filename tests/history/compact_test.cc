@@ -105,6 +105,39 @@ TEST(CompactReader, ShapesOnlyTheSequentialReaderHandles) {
   expect_same("{:index 0, :type :invoke, :value [[:r 1 +5]]}\n{:index 1, :type :ok, :value [[:r 1 -0]]}\n", 1);
   expect_same("{:index 0, :type :bogus, :value []}\n", 1);
   expect_same("{:index 99999999999999999999, :type :ok, :value []}\n", 1);
+  // A last metadata line without its newline is still the metadata: a
+  // malformed one is an error, a good one is read (found by fuzzing).
+  expect_same("; faultline-meta {:durability eakd:c, :is", 2);
+  History meta_only = expect_same("; a comment\n; faultline-meta {:seed 7}", 2);
+  EXPECT_NE(meta_only.meta.get("seed"), nullptr);
+}
+
+// The writer's exact line shape has a faster path [compact-r.1]; lines one
+// byte away from it must read as the general reader reads them.
+TEST(CompactReader, CanonicalLinesAndTheirNearMisses) {
+  const std::string head = "{:index 3, :time 9, :type :ok, :process 2, :f :txn, :value ";
+  for (const char* value : {"[]}", "[[:append 1 2] [:r 1 [2]] [:r 5 nil] [:w 7 -3] [:r 7 []]]}",
+                            "[[:r 1 [9223372036854775807 -9223372036854775808 0]]]}",
+                            "[[:r 1 [1 2]]]} ; a comment", "[[:r 1 [1 2]]]}\r", "[[:r 1 [1 2]]]}  ",
+                            "[[:r 1 [1  2]]]}", "[[:r 1 [ 1 2]]]}", "[[:r 1 [1 2] ]]}", "[[:r 1 [01 2]]]}",
+                            "[[:r 1 [-0]]]}", "[[:r 1 [+1]]]}", "[[:r 1 [99999999999999999999]]]}",
+                            "[[:r 1 [9223372036854775808]]]}", "[[:r 1 [1 2]]], :error :timeout}",
+                            "[[:r 1 [1 2]]]} {:index 4}", "[[:R 1 [1]]]}", "[[:append 1 2]]]", "[[:append 1 2]]}}",
+                            "[[:append 1 2] ]}", "[[:append 1 2]  [:r 1 nil]]}", "[[:append 1 nil2]]}"}) {
+    expect_same(head + value + "\n", 1);
+  }
+  for (const char* line :
+       {"{:index 3, :time 9, :type :bogus, :process 2, :f :txn, :value []}",
+        "{:index 3, :time 9, :type :ok, :process :nemesis, :f :crash, :value nil}",
+        "{:index 3, :time 9, :type :ok, :process 2, :f :Txn, :value []}",
+        "{:index 3, :time 9, :type :ok, :process 2, :f :txn-2, :value []}",
+        "{:index 3, :time 9, :type :ok, :process 2, :value []}",
+        "{:time 9, :index 3, :type :ok, :process 2, :f :txn, :value []}",
+        "{:index 3 :time 9 :type :ok :process 2 :f :txn :value []}",
+        "{:index 03, :time 9, :type :ok, :process 2, :f :txn, :value []}",
+        "{:index 3, :time -9, :type :info, :process -2, :f :txn, :value []}"}) {
+    expect_same(std::string(line) + "\n", 1);
+  }
 }
 
 TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
