@@ -34,6 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FL_ASSERT(again.ok());
   FL_ASSERT(*again == *parsed);
   FL_ASSERT(h::to_edn(*again) == edn);
+  // The writer's own lines: the compact reader's literal-matching path.
+  fl::Result<h::CompactHistory> compact_again = h::read_compact_edn(edn, "history.edn", 2);
+  FL_ASSERT(compact_again.ok());
+  FL_ASSERT(compact_again->to_history() == *parsed);
   fl::Result<h::History> via_jsonl = h::read_jsonl(h::to_jsonl(*parsed));
   FL_ASSERT(via_jsonl.ok());
   FL_ASSERT(*via_jsonl == *parsed);

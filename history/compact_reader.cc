@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -487,11 +488,22 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
   std::ifstream in(path, std::ios::binary);
   if (!in.is_open()) return slow_path_file(path);  // names the error as read_edn_file does
   in.seekg(0, std::ios::end);
-  const auto file_bytes = static_cast<uint64_t>(std::max<std::streamoff>(0, in.tellg()));
-  in.seekg(0, std::ios::beg);
+  const std::streamoff size = in.tellg();
   threads = thread_count(threads);
-  // A small file gets a buffer its size, not a whole block.
-  block_bytes = static_cast<size_t>(std::min<uint64_t>(block_bytes, file_bytes + 1));
+  if (size < 0) {
+    // Not seekable (a pipe, /dev/stdin): its bytes cannot be read twice, so
+    // they are held whole and read as text. (Blocks of an unknown size read
+    // as an empty history.)
+    in.clear();
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) return Status::io_error(path, EIO);
+    return read_compact_edn(text, path, threads);
+  }
+  in.seekg(0, std::ios::beg);
+  const auto file_bytes = static_cast<uint64_t>(size);
+  // A small file gets a buffer its size, not a whole block; a block holds
+  // at least one byte.
+  block_bytes = std::max<size_t>(1, static_cast<size_t>(std::min<uint64_t>(block_bytes, file_bytes + 1)));
   CompactHistory out;
   std::vector<CompactHistory> rest;  // the other threads' chunks, reused block after block
   // An unfinished line carried to the next block is shorter than a block

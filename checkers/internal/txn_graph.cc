@@ -501,6 +501,14 @@ Component make_component(const TxnGraph& graph, std::vector<uint32_t> scc_ids) {
     auto it = std::lower_bound(scc.begin(), scc.end(), w);
     return it == scc.end() || *it != w ? kNone : static_cast<uint32_t>(it - scc.begin());
   };
+  // Room for every edge out of the component's vertices (exact when it is
+  // the whole graph), trimmed after if much was left over: grown edge by
+  // edge, the arrays kept up to twice their size for the whole search.
+  size_t out_edges = 0;
+  for (uint32_t v : scc) out_edges += graph.out_end(v) - graph.out_begin(v);
+  local.targets.reserve(out_edges);
+  local.labels.reserve(out_edges);
+  local.rels.reserve(out_edges);
   for (uint32_t v : scc) {
     for (uint32_t e = graph.out_begin(v); e < graph.out_end(v); ++e) {
       const uint32_t w = local_id(graph.target(e));
@@ -510,6 +518,11 @@ Component make_component(const TxnGraph& graph, std::vector<uint32_t> scc_ids) {
       local.rels.push_back(graph.rels(e));
     }
     local.offsets.push_back(static_cast<uint32_t>(local.targets.size()));
+  }
+  if (local.targets.capacity() - local.targets.size() > local.targets.size() / 8) {
+    local.targets.shrink_to_fit();
+    local.labels.shrink_to_fit();
+    local.rels.shrink_to_fit();
   }
   return local;
 }

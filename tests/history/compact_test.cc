@@ -6,6 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
+
+#include <sys/stat.h>
 
 #include "history/compact.h"
 #include "history/compact_reader.h"
@@ -165,6 +168,41 @@ TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
   std::filesystem::remove(path);
   Result<CompactHistory> missing = read_compact_edn_file(path.string());
   EXPECT_EQ(missing.status().code(), read_edn_file(path.string()).status().code());
+}
+
+// A pipe cannot be measured or read twice: it is read whole, not taken for
+// an empty file (it was, before).
+TEST(CompactReader, ReadsAPipe) {
+  History h;
+  for (int64_t i = 0; i < 50; ++i) {
+    Op op;
+    op.index = i;
+    op.type = i % 2 == 0 ? OpType::kInvoke : OpType::kOk;
+    op.process = Process::integer(0);
+    op.f = "txn";
+    op.value = Txn{{MicroKind::kAppend, 1, i}};
+    h.ops.push_back(std::move(op));
+  }
+  const std::string text = to_edn(h);
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_pipe_test.edn";
+  std::filesystem::remove(path);
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream(path, std::ios::binary) << text; });
+  Result<CompactHistory> c = read_compact_edn_file(path.string(), 2);
+  writer.join();
+  std::filesystem::remove(path);
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->to_history(), h);
+}
+
+// A block of zero bytes is one byte: no block size stops the reader.
+TEST(CompactReader, AZeroBlockSizeStillReads) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_zero_block_test.edn";
+  std::ofstream(path) << "{:index 0, :time 1, :type :invoke, :process 0, :f :txn, :value [[:r 1 nil]]}\n";
+  Result<CompactHistory> c = read_compact_edn_file(path.string(), 1, 0);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->size(), 1u);
 }
 
 // Joining a chunk with over a million list elements copies them on a
