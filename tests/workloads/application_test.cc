@@ -15,6 +15,7 @@
 #include "checkers/check.h"
 #include "faultvfs/fault_plan.h"
 #include "history/edn_writer.h"
+#include "tests/workloads/forwarding_engine.h"
 #include "workloads/application.h"
 #include "workloads/limits.h"
 #include "workloads/simulator.h"
@@ -144,23 +145,15 @@ class CountingSession final : public Session {
   std::shared_ptr<CallLog> log_;
 };
 
-class CountingEngine final : public Engine {
+class CountingEngine final : public ForwardingEngine {
  public:
   CountingEngine(std::unique_ptr<Engine> inner, std::shared_ptr<CallLog> log)
-      : inner_(std::move(inner)), log_(std::move(log)) {}
-  Status open(faultvfs::Vfs& vfs, std::string_view dir) override { return inner_->open(vfs, dir); }
-  Status check_integrity() override { return inner_->check_integrity(); }
+      : ForwardingEngine(std::move(inner)), log_(std::move(log)) {}
   std::unique_ptr<Session> session() override {
-    return std::make_unique<CountingSession>(inner_->session(), log_);
+    return std::make_unique<CountingSession>(ForwardingEngine::session(), log_);
   }
-  Result<bool> maintenance_step() override { return inner_->maintenance_step(); }
-  void kill() override { inner_->kill(); }
-  bool needs_restart() const override { return inner_->needs_restart(); }
-  Status close() override { return inner_->close(); }
-  EngineClaims claims() const override { return inner_->claims(); }
 
  private:
-  std::unique_ptr<Engine> inner_;
   std::shared_ptr<CallLog> log_;
 };
 

@@ -10,6 +10,7 @@
 #include "campaign/trial.h"
 #include "faultvfs/disk_image.h"
 #include "history/edn_writer.h"
+#include "tests/workloads/forwarding_engine.h"
 #include "workloads/simulator.h"
 
 namespace fl::workloads::testing {
@@ -18,24 +19,16 @@ namespace {
 using campaign::TrialConfig;
 
 // Forwards to refdb, and records the disk as every open() finds it.
-class ImagingEngine final : public Engine {
+class ImagingEngine final : public ForwardingEngine {
  public:
   ImagingEngine(std::unique_ptr<Engine> inner, std::vector<faultvfs::DiskImage>* opened)
-      : inner_(std::move(inner)), opened_(opened) {}
+      : ForwardingEngine(std::move(inner)), opened_(opened) {}
   Status open(faultvfs::Vfs& vfs, std::string_view dir) override {
     if (Result<faultvfs::DiskImage> image = faultvfs::capture_image(vfs); image.ok()) opened_->push_back(*image);
-    return inner_->open(vfs, dir);
+    return ForwardingEngine::open(vfs, dir);
   }
-  Status check_integrity() override { return inner_->check_integrity(); }
-  std::unique_ptr<Session> session() override { return inner_->session(); }
-  Result<bool> maintenance_step() override { return inner_->maintenance_step(); }
-  void kill() override { inner_->kill(); }
-  bool needs_restart() const override { return inner_->needs_restart(); }
-  Status close() override { return inner_->close(); }
-  EngineClaims claims() const override { return inner_->claims(); }
 
  private:
-  std::unique_ptr<Engine> inner_;
   std::vector<faultvfs::DiskImage>* opened_;
 };
 
