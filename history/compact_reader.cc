@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -24,6 +25,11 @@
 #include "history/jsonl_reader.h"
 #include "history/limits.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace fl::history {
 namespace {
 
@@ -31,6 +37,14 @@ namespace {
 // per-operation bounds of limits.h (every value takes at least two bytes).
 constexpr size_t kFastLineBytesMax = size_t{1} << 20;
 static_assert(kFastLineBytesMax / 2 < kOpValuesMax && kFastLineBytesMax < kOpTextBytesMax);
+
+// A mapped window's pages are put in place in one call, not faulted in one
+// by one as the scanner reaches them.
+#ifdef MAP_POPULATE
+constexpr int kMapPopulate = MAP_POPULATE;
+#else
+constexpr int kMapPopulate = MAP_POPULATE;
+#endif
 
 enum class Outcome : uint8_t { kParsed, kNotFast, kAbort };
 
@@ -471,6 +485,84 @@ void reserve_for(CompactHistory& h, uint64_t parsed_bytes, uint64_t file_bytes) 
             static_cast<size_t>(static_cast<double>(now.elements) * scale));
 }
 
+// Parses a file block after block; each block ends after a newline, or at
+// the end of the file. The first block's leading comments hold the
+// metadata, and once it is parsed the arrays are sized for the whole file.
+class BlockParser {
+ public:
+  BlockParser(unsigned threads, uint64_t file_bytes) : threads_(threads), file_bytes_(file_bytes) {}
+
+  // False sends the input to the slow path.
+  bool parse(std::string_view block) {
+    if (first_) {
+      size_t header = header_length(block);
+      if (!read_header(block.substr(0, header), out)) return false;
+      block.remove_prefix(header);
+      parsed_ += header;
+    }
+    if (!parse_block(block, out, threads_, rest_)) return false;
+    parsed_ += block.size();
+    if (first_) reserve_for(out, parsed_, file_bytes_);
+    first_ = false;
+    return true;
+  }
+
+  CompactHistory out;
+
+ private:
+  unsigned threads_;
+  uint64_t file_bytes_;
+  std::vector<CompactHistory> rest_;  // the other threads' chunks, reused block after block
+  uint64_t parsed_ = 0;
+  bool first_ = true;
+};
+
+// Parses a regular file through a window of memory mapped onto it, a block
+// at a time: the page cache's own pages are read in place, where reading
+// into a buffer copied every byte and faulted in the buffer's pages (at
+// 10^6 transactions, 0.13 s of a 1 s load). Only the window is mapped, so
+// the text is never held whole. nullopt when the file cannot be mapped
+// (not a regular file, or a file system without mmap); false for the slow
+// path. A file truncated by another process while it is read ends the
+// process with SIGBUS, as every reader of a mapped file risks.
+std::optional<bool> parse_mapped(const std::string& path, uint64_t file_bytes, size_t block_bytes,
+                                 BlockParser& parser) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != file_bytes ||
+      file_bytes == 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t pos = 0;  // the first byte not parsed yet
+  std::optional<bool> result = true;
+  while (pos < file_bytes) {
+    const uint64_t map_begin = pos - pos % page;
+    const uint64_t map_end = std::min<uint64_t>(file_bytes, pos + block_bytes);
+    const size_t length = static_cast<size_t>(map_end - map_begin);
+    void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | kMapPopulate, fd, static_cast<off_t>(map_begin));
+    if (mapped == MAP_FAILED) {
+      result = pos == 0 ? std::nullopt : std::optional<bool>(false);  // a later failure: the slow path reports it
+      break;
+    }
+    const std::string_view text(static_cast<const char*>(mapped) + (pos - map_begin),
+                                static_cast<size_t>(map_end - pos));
+    const bool eof = map_end == file_bytes;
+    const size_t end = eof ? text.size() : text.rfind('\n') + 1;  // npos + 1 == 0: no newline
+    const bool parsed = end != 0 && parser.parse(text.substr(0, end));  // end 0: a line longer than a block
+    ::munmap(mapped, length);
+    if (!parsed) {
+      result = false;
+      break;
+    }
+    pos += end;
+  }
+  ::close(fd);
+  return result;
+}
+
 }  // namespace
 
 Result<CompactHistory> read_compact_edn(std::string_view text, std::string_view source, unsigned threads) {
@@ -484,7 +576,8 @@ Result<CompactHistory> read_compact_edn(std::string_view text, std::string_view 
   return out;
 }
 
-Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned threads, size_t block_bytes) {
+Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned threads, size_t block_bytes,
+                                             bool map) {
   std::ifstream in(path, std::ios::binary);
   if (!in.is_open()) return slow_path_file(path);  // names the error as read_edn_file does
   in.seekg(0, std::ios::end);
@@ -504,17 +597,17 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
   // A small file gets a buffer its size, not a whole block; a block holds
   // at least one byte.
   block_bytes = std::max<size_t>(1, static_cast<size_t>(std::min<uint64_t>(block_bytes, file_bytes + 1)));
-  CompactHistory out;
-  std::vector<CompactHistory> rest;  // the other threads' chunks, reused block after block
-  // An unfinished line carried to the next block is shorter than a block
-  // (a longer one goes to the slow path), so a buffer of two blocks never
-  // grows. It is not zero-filled: only the bytes read are touched. (A
-  // string resized per block was reallocated and copied on the second
-  // block, faulting in three blocks' worth of pages for one.)
+  BlockParser parser(threads, file_bytes);
+  if (std::optional<bool> mapped = map ? parse_mapped(path, file_bytes, block_bytes, parser) : std::nullopt) {
+    if (!*mapped) return slow_path_file(path);
+    return std::move(parser.out);
+  }
+  // Not mappable: read into a buffer. An unfinished line carried to the
+  // next block is shorter than a block (a longer one goes to the slow
+  // path), so a buffer of two blocks never grows. It is not zero-filled:
+  // only the bytes read are touched.
   const std::unique_ptr<char[]> buffer = std::make_unique_for_overwrite<char[]>(2 * block_bytes);
   size_t carried = 0;  // bytes of an unfinished line kept from the last block
-  uint64_t parsed = 0;
-  bool first = true;
   while (true) {
     FL_ASSERT(carried < block_bytes);
     in.read(buffer.get() + carried, static_cast<std::streamsize>(block_bytes));
@@ -525,22 +618,12 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
     const std::string_view text(buffer.get(), filled);
     size_t end = eof ? filled : text.rfind('\n', filled - 1) + 1;
     if (!eof && end == 0) return slow_path_file(path);  // a line longer than a block
-    std::string_view block = text.substr(0, end);
-    if (first) {
-      size_t header = header_length(block);
-      if (!read_header(block.substr(0, header), out)) return slow_path_file(path);
-      block.remove_prefix(header);
-      parsed += header;
-    }
-    if (!parse_block(block, out, threads, rest)) return slow_path_file(path);
-    parsed += block.size();
-    if (first) reserve_for(out, parsed, file_bytes);
-    first = false;
+    if (!parser.parse(text.substr(0, end))) return slow_path_file(path);
     if (eof) break;
     carried = filled - end;
     std::memmove(buffer.get(), buffer.get() + end, carried);
   }
-  return out;
+  return std::move(parser.out);
 }
 
 Result<CompactHistory> read_compact_jsonl_file(const std::string& path) {

@@ -16,9 +16,11 @@
 //               writer emits (key order, ", " separators, one space inside
 //               micro-ops) is matched literal by literal; any other line
 //               is scanned key by key.
-// [compact-r.3] The file is read in blocks of kBlockBytes; each block's lines
-//               are split between the threads and the parts concatenated
-//               in order, so the text is never held whole.
+// [compact-r.3] The file is read in blocks of kBlockBytes (a regular file
+//               through a window mapped onto it, anything else into a
+//               buffer); each block's lines are split between the threads
+//               and the parts concatenated in order, so the text is never
+//               held whole.
 // [compact-r.4] JSONL goes through read_jsonl_file and from_history (not
 //               tuned for speed).
 #pragma once
@@ -37,9 +39,10 @@ inline constexpr size_t kBlockBytes = size_t{64} << 20;
 // `threads` 0 means std::thread::hardware_concurrency().
 Result<CompactHistory> read_compact_edn(std::string_view text, std::string_view source = "history.edn",
                                         unsigned threads = 0);
-// `block_bytes` is exposed for tests of block boundaries.
+// `block_bytes` is exposed for tests of block boundaries, and `map` (false:
+// read a regular file into a buffer too) for tests of the buffered path.
 Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned threads = 0,
-                                             size_t block_bytes = kBlockBytes);
+                                             size_t block_bytes = kBlockBytes, bool map = true);
 Result<CompactHistory> read_compact_jsonl_file(const std::string& path);
 
 }  // namespace fl::history

@@ -158,16 +158,46 @@ TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
   }
   const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_blocks_test.edn";
   std::ofstream(path) << to_edn(h);
-  for (size_t block : {size_t{97}, size_t{1000}, size_t{4096}, kBlockBytes}) {
+  for (size_t block : {size_t{97}, size_t{1000}, size_t{4096}, size_t{5000}, kBlockBytes}) {
     for (unsigned threads : {1u, 2u}) {
-      Result<CompactHistory> c = read_compact_edn_file(path.string(), threads, block);
-      ASSERT_TRUE(c.ok()) << c.status().to_string();
-      EXPECT_EQ(c->to_history(), h) << "block " << block << " threads " << threads;
+      for (bool map : {true, false}) {
+        Result<CompactHistory> c = read_compact_edn_file(path.string(), threads, block, map);
+        ASSERT_TRUE(c.ok()) << c.status().to_string();
+        EXPECT_EQ(c->to_history(), h) << "block " << block << " threads " << threads << " map " << map;
+      }
     }
   }
   std::filesystem::remove(path);
   Result<CompactHistory> missing = read_compact_edn_file(path.string());
   EXPECT_EQ(missing.status().code(), read_edn_file(path.string()).status().code());
+}
+
+// Mapped or read into a buffer, in blocks of any size, a file with a bad
+// line gets read_edn_file's error word for word, and an empty file is an
+// empty history.
+TEST(CompactReader, FileErrorsAreTheGeneralReadersWhateverTheBlocks) {
+  std::string text = "; faultline-meta {:workload :list-append}\n";
+  for (int i = 0; i < 200; ++i) {
+    text += "{:index " + std::to_string(i) + ", :time 1, :type :invoke, :process 0, :f :txn, :value [[:r 1 nil]]}\n";
+    if (i == 150) text += "{:index 999, :type :invoke, :value [[:r 1 nil]}\n";  // a bracket short
+  }
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_file_error_test.edn";
+  std::ofstream(path) << text;
+  const Status expected = read_edn_file(path.string()).status();
+  ASSERT_FALSE(expected.ok());
+  for (size_t block : {size_t{300}, size_t{4096}, size_t{5000}, kBlockBytes}) {
+    for (bool map : {true, false}) {
+      Result<CompactHistory> c = read_compact_edn_file(path.string(), 2, block, map);
+      EXPECT_EQ(c.status().to_string(), expected.to_string()) << "block " << block << " map " << map;
+    }
+  }
+  std::ofstream(path, std::ios::trunc).flush();
+  for (bool map : {true, false}) {
+    Result<CompactHistory> empty = read_compact_edn_file(path.string(), 2, kBlockBytes, map);
+    ASSERT_TRUE(empty.ok()) << empty.status().to_string();
+    EXPECT_EQ(empty->size(), 0u);
+  }
+  std::filesystem::remove(path);
 }
 
 // A pipe cannot be measured or read twice: it is read whole, not taken for
