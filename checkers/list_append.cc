@@ -29,13 +29,13 @@ using internal::LaTxn;
 std::string op_name(const LaTxn& txn) { return "op " + std::to_string(txn.index()); }
 
 uint32_t key_id(LaIndex& ix, int64_t key) {
-  if (auto found = ix.key_ids.find(key); found != ix.key_ids.end()) return found->second;  // no node allocation
-  auto [it, fresh] = ix.key_ids.emplace(key, static_cast<uint32_t>(ix.keys.size()));
+  bool fresh = false;
+  const uint32_t id = ix.key_ids.emplace(key, static_cast<uint32_t>(ix.keys.size()), &fresh);
   if (fresh) {
     ix.keys.emplace_back();
     ix.keys.back().key = key;
   }
-  return it->second;
+  return id;
 }
 
 // The element (key, value), created (with no writer) if new.
@@ -46,47 +46,76 @@ uint32_t element_or_garbage(LaIndex& ix, int64_t key, int64_t value) {
   return e;
 }
 
+bool bad_micro_op(const CompactMop& mop) {
+  return mop.kind == MicroKind::kWrite || (mop.kind == MicroKind::kRead && mop.tag == MopValue::kInt) ||
+         (mop.kind == MicroKind::kAppend && mop.tag != MopValue::kInt);
+}
+
+constexpr uint32_t kPrefetchAhead = 8;
+
 // [la.2] Elle's preconditions: micro-op kinds and unique appends. Creates an
-// element per append of an invocation, written by its transaction.
+// element per append of an invocation, written by its transaction, numbered
+// in the order of the history. The judgement is the first problem in that
+// order: a transaction with a micro-op of the wrong kind, or an append of a
+// value appended before.
 bool check_preconditions(LaIndex& ix, Verdict& verdict) {
-  size_t appends = 0;
-  for (const CompactMop& mop : ix.history->all_mops()) appends += mop.kind == MicroKind::kAppend ? 1 : 0;
-  ix.element_ids.reserve(appends / 2 + 16, ix.elements);  // invocations and completions both hold each append
-  ix.elements.reserve(appends / 2 + 16);
+  // Invocations hold about half the micro-ops (their completions repeat
+  // them): room for an element each, of which only the pages used are
+  // touched.
+  ix.elements.reserve(ix.history->all_mops().size() / 2 + 16);
   ix.mop_element.assign(ix.history->all_mops().size(), kNoId);
-  for (uint32_t t = 0; t < ix.txns.size(); ++t) {
+  const CompactMop* bad_mop = nullptr;  // of the first transaction with a micro-op of the wrong kind
+  uint32_t bad = 0;
+  for (uint32_t t = 0; t < ix.txns.size() && bad_mop == nullptr; ++t) {
     const LaTxn& txn = ix.txns[t];
     for (std::span<const CompactMop> mops : {ix.invoke_mops(txn), ix.mops(txn)}) {
       for (const CompactMop& mop : mops) {
-        bool bad = mop.kind == MicroKind::kWrite || (mop.kind == MicroKind::kRead && mop.tag == MopValue::kInt) ||
-                   (mop.kind == MicroKind::kAppend && mop.tag != MopValue::kInt);
-        if (bad) {
-          verdict.unknown("unexpected-txn-micro-op-types: " + op_name(txn) + " holds [:" +
-                          std::string(history::micro_kind_name(mop.kind)) + " " + std::to_string(mop.key) +
-                          " ...]; a list-append history has only [:append k v] and [:r k list]");
-          return false;
+        if (bad_micro_op(mop) && bad_mop == nullptr) {
+          bad = t;
+          bad_mop = &mop;
         }
       }
     }
+    if (bad_mop != nullptr) break;
     for (const CompactMop& mop : ix.invoke_mops(txn)) {
       if (mop.kind != MicroKind::kAppend) continue;
-      uint32_t e = element_or_garbage(ix, mop.key, mop.data);
-      if (ix.elements[e].writer != kNoId) {
-        verdict.unknown("duplicate-appends: value " + std::to_string(mop.data) + " appended to key " +
-                        std::to_string(mop.key) + " multiple times (invocations op " +
-                        std::to_string(ix.txns[ix.elements[e].writer].invoke_index) + " and op " +
-                        std::to_string(txn.invoke_index) + ")");
-        return false;
-      }
-      ix.elements[e].writer = t;
-      ix.mop_element[ix.mop_number(mop)] = e;
+      ix.mop_element[ix.mop_number(mop)] = static_cast<uint32_t>(ix.elements.size());
+      ix.elements.push_back({mop.key, mop.data, key_id(ix, mop.key), t, -1, false});
     }
+  }
+  // Then the map, in element order. Its probes miss the cache nearly every
+  // time (a slot per element, at random), so the slots of the elements
+  // ahead are loaded while this one is placed.
+  ix.element_ids.reserve(ix.elements.size() + 16, ix.elements);
+  const uint32_t n = static_cast<uint32_t>(ix.elements.size());
+  for (uint32_t e = 0; e < n; ++e) {
+    if (e + kPrefetchAhead < n) {
+      ix.element_ids.prefetch(ix.elements[e + kPrefetchAhead].key, ix.elements[e + kPrefetchAhead].value);
+    }
+    bool inserted = false;
+    const internal::LaElement& element = ix.elements[e];
+    const uint32_t first = ix.element_ids.emplace(element.key, element.value, e, &inserted, ix.elements);
+    if (!inserted) {
+      verdict.unknown("duplicate-appends: value " + std::to_string(element.value) + " appended to key " +
+                      std::to_string(element.key) + " multiple times (invocations op " +
+                      std::to_string(ix.txns[ix.elements[first].writer].invoke_index) + " and op " +
+                      std::to_string(ix.txns[element.writer].invoke_index) + ")");
+      return false;
+    }
+  }
+  if (bad_mop != nullptr) {
+    verdict.unknown("unexpected-txn-micro-op-types: " + op_name(ix.txns[bad]) + " holds [:" +
+                    std::string(history::micro_kind_name(bad_mop->kind)) + " " + std::to_string(bad_mop->key) +
+                    " ...]; a list-append history has only [:append k v] and [:r k list]");
+    return false;
   }
   return true;
 }
 
 // Appends of completions the invocation did not announce get a writer too,
-// and an append followed by another to the same key is intermediate.
+// and an append followed by another to the same key is intermediate. Each
+// key's longest read (of those for_each_possible_read visits) is found on
+// the same pass over the completions.
 void index_appends(LaIndex& ix) {
   struct Last {
     int64_t key;
@@ -100,7 +129,19 @@ void index_appends(LaIndex& ix) {
     const std::span<const CompactMop> mops = ix.mops(ix.txns[t]);
     for (size_t i = 0; i < mops.size(); ++i) {
       const CompactMop& mop = mops[i];
-      key_id(ix, mop.key);
+      const uint32_t k = key_id(ix, mop.key);
+      if (mop.kind == MicroKind::kRead) {
+        // A nil read has no elements, so the :info transactions' nil reads
+        // for_each_possible_read skips are skipped here too.
+        internal::LaKey& key = ix.keys[k];
+        const bool longer = key.longest == nullptr || mop.list_size > key.longest_size;
+        if (ix.txns[t].in_graph() && mop.list_size > 0 && longer) {
+          key.longest = &mop;
+          key.longest_size = mop.list_size;
+          key.longest_reader = t;
+        }
+        continue;
+      }
       if (mop.kind != MicroKind::kAppend) continue;
       uint32_t& cached = ix.mop_element[ix.mop_number(mop)];
       // A completion repeats its invocation's appends: reuse their elements.
@@ -144,20 +185,10 @@ bool is_prefix(std::span<const int64_t> a, std::span<const int64_t> b) {
   return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
-constexpr uint32_t kPrefetchAhead = 8;
-
-// Each key's longest read gives its version order; positions of its first
-// garbage and first repeated element are kept for the reads that are its
-// prefixes.
+// Each key's longest read (index_appends found it) gives its version
+// order; positions of its first garbage and first repeated element are kept
+// for the reads that are its prefixes.
 void index_longest_reads(LaIndex& ix) {
-  for_each_possible_read(ix, [&](uint32_t t, const CompactMop& mop) {
-    if (mop.list_size == 0) return;
-    internal::LaKey& key = ix.keys[key_id(ix, mop.key)];
-    if (key.longest == nullptr || mop.list_size > key.longest->list_size) {
-      key.longest = &mop;
-      key.longest_reader = t;
-    }
-  });
   std::vector<uint32_t> seen;  // element -> serial of the key that last held it
   uint32_t key_serial = 0;
   for (internal::LaKey& key : ix.keys) {
@@ -374,11 +405,12 @@ Verdict check_list_append(const history::CompactHistory& history, const ListAppe
   std::vector<Anomaly> found;
   index_appends(ix);
   index_reads(ix, found);
-  index_readers(ix);
-  // The non-cyclic detectors and the graph only read the index: they run
-  // on two cores, and their findings join in a fixed order.
+  // The non-cyclic detectors only read the index, and not its readers: they
+  // run on the second core while the readers are indexed and the graph is
+  // built and searched. Their findings join in a fixed order.
   std::vector<Anomaly> non_cyclic;
   std::thread detectors([&] { internal::find_non_cyclic(ix, non_cyclic); });
+  index_readers(ix);
   std::set<std::string> prohibited = anomalies_prohibited_by(options.consistency_models);
   std::vector<Anomaly> cycles;
   find_cycles(ix, prohibited, options, cycles, verdict);

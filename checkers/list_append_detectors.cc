@@ -34,9 +34,10 @@ void g1a_cases(const LaIndex& ix, uint32_t t, const CompactMop& mop, const std::
                      ""});
   };
   if (ix.is_prefix_read(mop)) {
-    for (uint32_t pos : failed[ix.key_ids.at(mop.key)]) {
+    const uint32_t k = ix.key_ids.at(mop.key);
+    for (uint32_t pos : failed[k]) {
       if (pos >= list.size()) break;
-      report(list[pos], ix.element_id(mop.key, list[pos]));
+      report(list[pos], ix.keys[k].ids[pos]);
     }
     return;
   }
@@ -54,9 +55,8 @@ std::vector<std::vector<uint32_t>> failed_positions(const LaIndex& ix) {
   for (uint32_t k = 0; k < ix.keys.size(); ++k) {
     const LaKey& key = ix.keys[k];
     if (key.longest == nullptr) continue;
-    std::span<const int64_t> longest = ix.list(*key.longest);
-    for (uint32_t pos = 0; pos < longest.size(); ++pos) {
-      uint32_t w = ix.elements[ix.element_id(key.key, longest[pos])].writer;
+    for (uint32_t pos = 0; pos < key.ids.size(); ++pos) {
+      uint32_t w = ix.elements[key.ids[pos]].writer;
       if (w != kNoId && ix.txns[w].type == OpType::kFail) out[k].push_back(pos);
     }
   }
@@ -188,12 +188,15 @@ struct LostKey {
     return a.key == b.key && a.nil == b.nil && std::equal(a.value.begin(), a.value.end(), b.value.begin(), b.value.end());
   }
 };
+// Hashes a read by its key, length and last element: reads of one key that
+// agree on those and differ before are rare (each is incompatible-order),
+// and a hash over whole lists read every element of every read again.
 struct LostKeyHash {
   size_t operator()(const LostKey& k) const {
     uint64_t h = static_cast<uint64_t>(k.key) * 0x9E3779B97F4A7C15ull;
     if (!k.nil) {
       h ^= k.value.size() + 0x51ED27ull;
-      for (int64_t v : k.value) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001B3ull;
+      if (!k.value.empty()) h = (h ^ static_cast<uint64_t>(k.value.back())) * 0x100000001B3ull;
     }
     return static_cast<size_t>(h ^ (h >> 32));
   }
@@ -266,6 +269,7 @@ void find_non_cyclic(const LaIndex& ix, std::vector<Anomaly>& found) {
   }
   std::vector<LostUpdateGroup> lost;
   for (auto& [k, txns] : groups) {
+    if (txns.size() < 2) continue;  // one reader lost nothing (report_lost_updates drops it too)
     lost.push_back({k.key, k.nil ? std::string("nil") : render_list(k.value), std::move(txns)});
   }
   report_lost_updates(ix.txns, std::move(lost), "appended to", found);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "checkers/internal/flat_map.h"
+#include "checkers/internal/key_ids.h"
 #include "checkers/internal/isolation.h"
 #include "checkers/internal/txn_graph.h"
 #include "checkers/verdict.h"
@@ -39,6 +40,7 @@ struct LaKey {
 
   int64_t key = 0;
   const history::CompactMop* longest = nullptr;  // the longest :ok/:info read
+  uint32_t longest_size = 0;                     // its length
   uint32_t longest_reader = kNoId;               // the transaction that read it
   std::vector<uint32_t> order;                   // element ids, distinct, from `longest`
   std::vector<uint32_t> ids;                     // the element id at each position of `longest`
@@ -54,7 +56,7 @@ struct LaIndex {
   std::vector<LaTxn> txns;  // in order of invocation
   std::vector<LaElement> elements;
   std::vector<LaKey> keys;
-  std::unordered_map<int64_t, uint32_t> key_ids;
+  KeyIds key_ids;
   KeyValueIds element_ids;
   // Per micro-op of the history: 1 when it is a read whose list is a prefix
   // of its key's longest read.
