@@ -406,10 +406,36 @@ std::vector<std::string_view> split_lines(std::string_view text, size_t parts) {
   return out;
 }
 
+// Micro-ops, list elements and operations per byte of text, from a part
+// already parsed: the arrays of what is still to parse are sized from it,
+// not grown by doubling (each regrowth copies the array and faults in
+// pages for the new one).
+struct Density {
+  double ops = 0;
+  double mops = 0;
+  double elements = 0;
+
+  static Density of(const CompactHistory& h, uint64_t bytes) {
+    if (bytes == 0) return {};
+    const CompactHistory::Mark m = h.mark();
+    const double b = static_cast<double>(bytes);
+    return {static_cast<double>(m.ops) / b, static_cast<double>(m.mops) / b, static_cast<double>(m.elements) / b};
+  }
+  // Room for `bytes` more text in `h`, with 2% to spare.
+  void reserve(CompactHistory& h, uint64_t bytes) const {
+    const double b = static_cast<double>(bytes) * 1.02;
+    const CompactHistory::Mark m = h.mark();
+    h.reserve(m.ops + static_cast<size_t>(ops * b), m.mops + static_cast<size_t>(mops * b),
+              m.elements + static_cast<size_t>(elements * b));
+  }
+};
+
 // Parses whole lines into `out` on `threads` threads [compact-r.3]. The
 // other threads parse into `rest`, which is appended to `out` and kept
-// (empty, with its capacity) for the next block.
-bool parse_block(std::string_view text, CompactHistory& out, unsigned threads, std::vector<CompactHistory>& rest) {
+// (empty, with its capacity) for the next block; with a `density`, each
+// part's arrays are sized before it is parsed.
+bool parse_block(std::string_view text, CompactHistory& out, unsigned threads, std::vector<CompactHistory>& rest,
+                 const std::optional<Density>& density = std::nullopt) {
   std::vector<std::string_view> parts = split_lines(text, threads);
   if (parts.empty()) return true;
   std::atomic<bool> aborted{false};
@@ -418,10 +444,12 @@ bool parse_block(std::string_view text, CompactHistory& out, unsigned threads, s
   std::vector<std::thread> workers;
   for (size_t i = 1; i < parts.size(); ++i) {
     workers.emplace_back([&, i] {
+      if (density) density->reserve(rest[i - 1], parts[i].size());
       ok[i] = parse_lines(parts[i], rest[i - 1], aborted);
       if (!ok[i]) aborted = true;
     });
   }
+  if (density) density->reserve(out, text.size());  // room for the whole block: the rest is appended
   ok[0] = parse_lines(parts[0], out, aborted);
   if (!ok[0]) aborted = true;
   for (std::thread& w : workers) w.join();
@@ -473,18 +501,6 @@ bool read_header(std::string_view header, CompactHistory& out) {
   return true;
 }
 
-// Reserves the arrays for a file of `file_bytes`, extrapolating from what
-// the first `parsed_bytes` produced, so they are not regrown (and briefly
-// held twice) on the way.
-void reserve_for(CompactHistory& h, uint64_t parsed_bytes, uint64_t file_bytes) {
-  if (parsed_bytes == 0 || file_bytes <= parsed_bytes) return;
-  const CompactHistory::Mark now = h.mark();
-  const double scale = static_cast<double>(file_bytes) / static_cast<double>(parsed_bytes) * 1.02;
-  h.reserve(static_cast<size_t>(static_cast<double>(now.ops) * scale),
-            static_cast<size_t>(static_cast<double>(now.mops) * scale),
-            static_cast<size_t>(static_cast<double>(now.elements) * scale));
-}
-
 // Parses a file block after block; each block ends after a newline, or at
 // the end of the file. The first block's leading comments hold the
 // metadata, and once it is parsed the arrays are sized for the whole file.
@@ -495,25 +511,35 @@ class BlockParser {
   // False sends the input to the slow path.
   bool parse(std::string_view block) {
     if (first_) {
+      first_ = false;
       size_t header = header_length(block);
       if (!read_header(block.substr(0, header), out)) return false;
       block.remove_prefix(header);
-      parsed_ += header;
+      // The first lines, on one thread, tell how much the rest of the file
+      // will hold: every array is then sized once, for the whole file.
+      size_t sample = std::min(block.size(), kSampleBytes);
+      if (sample < block.size()) {
+        const size_t newline = block.find('\n', sample);
+        sample = newline == std::string_view::npos ? block.size() : newline + 1;
+      }
+      if (!parse_block(block.substr(0, sample), out, 1, rest_)) return false;
+      block.remove_prefix(sample);
+      density_ = Density::of(out, sample);
+      density_->reserve(out, file_bytes_ - std::min<uint64_t>(file_bytes_, header + sample));
     }
-    if (!parse_block(block, out, threads_, rest_)) return false;
-    parsed_ += block.size();
-    if (first_) reserve_for(out, parsed_, file_bytes_);
-    first_ = false;
-    return true;
+    return parse_block(block, out, threads_, rest_, density_);
   }
 
   CompactHistory out;
 
  private:
+  // What the first lines parse to: enough to judge the file's density.
+  static constexpr size_t kSampleBytes = size_t{256} << 10;
+
   unsigned threads_;
   uint64_t file_bytes_;
   std::vector<CompactHistory> rest_;  // the other threads' chunks, reused block after block
-  uint64_t parsed_ = 0;
+  std::optional<Density> density_;
   bool first_ = true;
 };
 

@@ -172,6 +172,35 @@ TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
   EXPECT_EQ(missing.status().code(), read_edn_file(path.string()).status().code());
 }
 
+// A file past the first lines the reader sizes its arrays from, whose later
+// lines hold far more than its first (so the estimate falls short and the
+// arrays grow), reads the same in any blocks.
+TEST(CompactReader, AFileDenserThanItsFirstLinesReadsWhole) {
+  History h;
+  for (int64_t i = 0; i < 6000; ++i) {
+    Op op;
+    op.index = i;
+    op.type = i % 2 == 0 ? OpType::kInvoke : OpType::kOk;
+    op.process = Process::integer(i % 4);
+    op.f = "txn";
+    std::vector<int64_t> list(static_cast<size_t>(i < 3000 ? 1 : i % 97));
+    for (size_t j = 0; j < list.size(); ++j) list[j] = static_cast<int64_t>(j);
+    op.value = Txn{{MicroKind::kAppend, i % 11, i}, {MicroKind::kRead, i % 5, std::move(list)}};
+    h.ops.push_back(std::move(op));
+  }
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_dense_test.edn";
+  std::ofstream(path) << to_edn(h);
+  ASSERT_GT(std::filesystem::file_size(path), size_t{512} << 10);  // past the first lines sampled
+  for (size_t block : {size_t{100000}, kBlockBytes}) {
+    for (bool map : {true, false}) {
+      Result<CompactHistory> c = read_compact_edn_file(path.string(), 2, block, map);
+      ASSERT_TRUE(c.ok()) << c.status().to_string();
+      EXPECT_EQ(c->to_history(), h) << "block " << block << " map " << map;
+    }
+  }
+  std::filesystem::remove(path);
+}
+
 // Mapped or read into a buffer, in blocks of any size, a file with a bad
 // line gets read_edn_file's error word for word, and an empty file is an
 // empty history.
