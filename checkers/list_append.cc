@@ -315,6 +315,9 @@ void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
 // twice is kept once.
 void index_readers(LaIndex& ix) {
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (slot, reader)
+  // At most one per completion micro-op, about half of them: room that is
+  // never regrown, of which only the pages used are touched.
+  pairs.reserve(ix.history->all_mops().size() / 2 + 16);
   for_each_possible_read(ix, [&](uint32_t t, const CompactMop& mop) {
     uint32_t slot = mop.list_size == 0 ? ix.init_slot(ix.key_ids.at(mop.key)) : ix.element_of(mop);
     FL_ASSERT(slot != kNoId);

@@ -2,6 +2,7 @@
 // words [la.5] (isolation.cc explains order edges and renders cycles).
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/assert.h"
@@ -14,8 +15,9 @@ using history::CompactMop;
 using history::MicroKind;
 using history::MopValue;
 
-void link_data_edges(const LaIndex& ix, TxnGraph& g) {
-  for (uint32_t t = 0; t < ix.txns.size(); ++t) {
+// The data edges into transactions [begin, end).
+void link_data_edges(const LaIndex& ix, uint32_t begin, uint32_t end, TxnGraph::Lane& g) {
+  for (uint32_t t = begin; t < end; ++t) {
     const LaTxn& txn = ix.txns[t];
     if (!txn.in_graph()) continue;
     for (const CompactMop& mop : ix.mops(txn)) {
@@ -89,12 +91,18 @@ TxnGraph build_graph(const LaIndex& ix, bool realtime, bool process) {
     realtime_edges.emplace(ix.txns);
     realtime_edges->add_barriers(g);  // [graph.7]
   }
+  // Two lanes [graph.8]: the data edges into the second half of the
+  // transactions are linked on a second thread (a pass over every micro-op
+  // and a few cache misses for each, twice: 0.28 s at 10^6 transactions
+  // on one thread).
+  const auto half = static_cast<uint32_t>(ix.txns.size() / 2);
   auto link_all = [&] {
-    link_data_edges(ix, g);
-    if (realtime_edges) realtime_edges->link(g);
+    std::jthread second([&] { link_data_edges(ix, half, static_cast<uint32_t>(ix.txns.size()), g.lane(1)); });
+    link_data_edges(ix, 0, half, g.lane(0));
+    if (realtime_edges) realtime_edges->link(g);  // lane 0
     if (process) link_process_edges(ix.txns, g);
   };
-  g.count_pass();  // [graph.6]
+  g.count_pass(2);  // [graph.6]
   link_all();
   g.place_pass();
   link_all();

@@ -558,17 +558,33 @@ uint32_t TxnGraph::add_barriers(uint32_t count) {
   return first;
 }
 
-void TxnGraph::count_pass() {
-  FL_ASSERT(!finished_ && mode_ == Mode::kPending && pending_.empty());
+void TxnGraph::count_pass(uint32_t lanes) {
+  FL_ASSERT(!finished_ && mode_ == Mode::kPending && pending_.empty() && lanes >= 1);
   mode_ = Mode::kCount;
-  offsets_.assign(static_cast<size_t>(vertex_count_) + 1, 0);
+  lanes_.resize(lanes);
+  for (Lane& lane : lanes_) {
+    lane.graph_ = this;
+    lane.next_.assign(vertex_count_, 0);
+  }
 }
 
 void TxnGraph::place_pass() {
   FL_ASSERT(mode_ == Mode::kCount);
   mode_ = Mode::kPlace;
-  for (uint32_t v = 0; v < vertex_count_; ++v) offsets_[v + 1] += offsets_[v];
-  cursor_.assign(offsets_.begin(), offsets_.end() - 1);
+  // Row v holds lane 0's links from v, then lane 1's, and so on: each
+  // lane's count becomes the start of its part.
+  offsets_.assign(static_cast<size_t>(vertex_count_) + 1, 0);
+  for (uint32_t v = 0; v < vertex_count_; ++v) {
+    uint64_t next = offsets_[v];
+    for (Lane& lane : lanes_) {
+      const uint32_t count = lane.next_[v];
+      lane.next_[v] = static_cast<uint32_t>(next);
+      next += count;
+    }
+    FL_ASSERT(next <= std::numeric_limits<uint32_t>::max());
+    offsets_[v + 1] = static_cast<uint32_t>(next);
+  }
+  for (size_t i = 0; i + 1 < lanes_.size(); ++i) lanes_[i].end_ = lanes_[i + 1].next_;
   placed_.resize(offsets_[vertex_count_]);
 }
 
@@ -585,8 +601,10 @@ void TxnGraph::finish() {
 // Each row sorted by target; duplicate pairs merge into one edge with the
 // union of their relations. The rows are compacted in place.
 void TxnGraph::finish_placed() {
-  for (uint32_t v = 0; v < vertex_count_; ++v) FL_ASSERT(cursor_[v] == offsets_[v + 1]);  // [graph.6]
-  std::vector<uint32_t>().swap(cursor_);
+  for (const Lane& lane : lanes_) {
+    for (uint32_t v = 0; v < vertex_count_; ++v) FL_ASSERT(lane.next_[v] == lane.end(v));  // [graph.6]
+  }
+  std::vector<Lane>().swap(lanes_);
   targets_.resize(placed_.size());
   rels_.resize(placed_.size());
   uint32_t out = 0;

@@ -29,6 +29,12 @@
 //           held (at 10^6 transactions that list and its sorting copy
 //           were a third of the checker's memory). Making different links
 //           in the two passes fails an assertion.
+// [graph.8] Lanes: count_pass(n) splits two-pass building into n lanes,
+//           each linked by one thread through lane(i) (link() is lane 0),
+//           at the same time. A lane makes the same links in both passes;
+//           each row holds its lanes' links in lane order, and finish()
+//           sorts and merges every row, so the graph does not depend on
+//           how the links were split.
 // [graph.7] Barrier vertices: add_barriers() appends virtual vertices after
 //           the txn_count() transactions (ids txn_count() and up). They
 //           carry only realtime edges, and a path T1 -> b -> ... -> b' -> T2
@@ -65,23 +71,41 @@ class TxnGraph {
   // REQUIRES: nothing linked yet.
   uint32_t add_barriers(uint32_t count);
 
+  // One thread's share of the links of two-pass building [graph.8].
+  class Lane {
+   public:
+    // REQUIRES: from != to, both < vertex_count().
+    void link(uint32_t from, uint32_t to, Rel rel) {
+      if (graph_->mode_ == Mode::kCount) {
+        FL_ASSERT(from != to && from < graph_->vertex_count_ && to < graph_->vertex_count_);
+        next_[from] += 1;
+      } else {
+        FL_ASSERT(from < graph_->vertex_count_ && next_[from] < end(from));
+        graph_->placed_[next_[from]++] = static_cast<uint64_t>(to) << 8 | rel;
+      }
+    }
+
+   private:
+    friend class TxnGraph;
+    // Where this lane's part of row v ends: the next lane's start, or the
+    // row's end for the last lane.
+    uint32_t end(uint32_t v) const { return end_.empty() ? graph_->offsets_[v + 1] : end_[v]; }
+
+    TxnGraph* graph_ = nullptr;
+    std::vector<uint32_t> next_;  // counting: links per source; placing: the next free slot per source
+    std::vector<uint32_t> end_;   // placing, all but the last lane: see end()
+  };
+
   // REQUIRES: from != to, both < vertex_count(), not finished.
   void link(uint32_t from, uint32_t to, Rel rel) {
-    switch (mode_) {
-      case Mode::kPending:
-        pending_.push_back({from, to, rel});
-        break;
-      case Mode::kCount:
-        FL_ASSERT(from != to && from < vertex_count_ && to < vertex_count_);
-        offsets_[from + 1] += 1;
-        break;
-      case Mode::kPlace:
-        FL_ASSERT(from < vertex_count_ && cursor_[from] < offsets_[from + 1]);
-        placed_[cursor_[from]++] = static_cast<uint64_t>(to) << 8 | rel;
-        break;
+    if (mode_ == Mode::kPending) {
+      pending_.push_back({from, to, rel});
+    } else {
+      lanes_[0].link(from, to, rel);
     }
   }
-  void count_pass();  // [graph.6]
+  void count_pass(uint32_t lanes = 1);  // [graph.6], [graph.8]
+  Lane& lane(uint32_t i) { return lanes_[i]; }
   void place_pass();
   void finish();  // [graph.1]
 
@@ -112,7 +136,7 @@ class TxnGraph {
   RelPrecedence precedence_;
   Mode mode_ = Mode::kPending;
   std::vector<Pending> pending_;
-  std::vector<uint32_t> cursor_;  // kPlace: the next free slot of each row
+  std::vector<Lane> lanes_;       // kCount, kPlace
   std::vector<uint64_t> placed_;  // kPlace: (to << 8 | rel), rows in source order
   std::vector<uint32_t> offsets_;
   std::vector<uint32_t> targets_;
