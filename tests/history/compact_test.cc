@@ -117,6 +117,29 @@ TEST(CompactReader, ShapesOnlyTheSequentialReaderHandles) {
 
 // The writer's exact line shape has a faster path [compact-r.1]; lines one
 // byte away from it must read as the general reader reads them.
+// Integers are read eight bytes at a time when they are short: every
+// length around that cut, leading zeros, signs and what follows a number
+// read as the general reader reads them.
+TEST(CompactReader, IntegersOfEveryLength) {
+  const std::string head = "{:index 3, :time 9, :type :ok, :process 2, :f :txn, :value [[:r 1 [";
+  std::vector<std::string> numbers = {"0", "00", "07", "-0", "-7", "+7", "0x1", "1e3", "9223372036854775807",
+                                      "9223372036854775808", "-9223372036854775808", "18446744073709551616"};
+  std::string digits;
+  for (int n = 1; n <= 20; ++n) {
+    digits += static_cast<char>('0' + n % 10);
+    numbers.push_back(digits);               // 1, 12, 123, ... (starts with 1)
+    numbers.push_back("9" + digits);         // one digit longer
+    numbers.push_back("-" + digits);
+    numbers.push_back(digits + "a");         // a number glued to a name
+  }
+  for (const std::string& number : numbers) {
+    for (const char* after : {"]]]}", " 5]]]}", "]]] }", " ]]]}"}) {
+      expect_same(head + number + after + "\n", 1);
+      expect_same(head + "1 " + number + after, 1);  // no newline: the line ends inside the eight bytes
+    }
+  }
+}
+
 TEST(CompactReader, CanonicalLinesAndTheirNearMisses) {
   const std::string head = "{:index 3, :time 9, :type :ok, :process 2, :f :txn, :value ";
   for (const char* value : {"[]}", "[[:append 1 2] [:r 1 [2]] [:r 5 nil] [:w 7 -3] [:r 7 []]]}",
