@@ -671,15 +671,9 @@ void TxnGraph::finish_pending() {
 }
 
 std::vector<std::vector<uint32_t>> nontrivial_sccs(const TxnGraph& graph) {
-  std::vector<uint32_t> offsets(graph.vertex_count() + 1);
-  for (uint32_t v = 0; v <= graph.vertex_count(); ++v) offsets[v] = v < graph.vertex_count() ? graph.out_begin(v) : static_cast<uint32_t>(graph.edge_count());
-  std::vector<uint32_t> targets(graph.edge_count());
-  std::vector<uint8_t> labels(graph.edge_count());
-  for (uint32_t e = 0; e < graph.edge_count(); ++e) {
-    targets[e] = graph.target(e);
-    labels[e] = graph.rels(e);
-  }
-  std::vector<uint32_t> comp = tarjan(graph.vertex_count(), offsets, targets, labels, 0xff);
+  // Over the graph's own arrays: a copy of them was 5 bytes per edge more
+  // at the checker's busiest moment, and the time to make it.
+  std::vector<uint32_t> comp = tarjan(graph.vertex_count(), graph.offsets(), graph.targets(), graph.all_edge_rels(), 0xff);
   std::vector<uint32_t> sizes(graph.vertex_count(), 0);
   for (uint32_t c : comp) sizes[c] += 1;
   std::vector<uint32_t> slot(graph.vertex_count(), kNone);

@@ -119,6 +119,11 @@ class TxnGraph {
   uint8_t rels(uint32_t e) const { return rels_[e]; }
   uint8_t label(uint32_t e) const { return first_rel(rels_[e], precedence_); }  // [graph.2]
   uint8_t all_rels() const { return all_rels_; }
+  // The CSR arrays themselves (vertex_count() + 1 offsets; a target and
+  // its relations per edge), for walks over the whole graph.
+  const std::vector<uint32_t>& offsets() const { return offsets_; }
+  const std::vector<uint32_t>& targets() const { return targets_; }
+  const std::vector<uint8_t>& all_edge_rels() const { return rels_; }
   RelPrecedence precedence() const { return precedence_; }
 
  private:
