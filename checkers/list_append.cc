@@ -3,6 +3,7 @@
 #include "checkers/list_append.h"
 
 #include <algorithm>
+#include <array>
 #include <thread>
 #include <optional>
 #include <set>
@@ -169,8 +170,8 @@ void index_appends(LaIndex& ix) {
 // :info transactions, except an :info transaction's nil reads (which only
 // mean "not known").
 template <class F>
-void for_each_possible_read(const LaIndex& ix, F&& f) {
-  for (uint32_t t = 0; t < ix.txns.size(); ++t) {
+void for_each_possible_read(const LaIndex& ix, uint32_t begin, uint32_t end, F&& f) {
+  for (uint32_t t = begin; t < end; ++t) {
     const LaTxn& txn = ix.txns[t];
     if (!txn.in_graph()) continue;
     for (const CompactMop& mop : ix.mops(txn)) {
@@ -179,6 +180,11 @@ void for_each_possible_read(const LaIndex& ix, F&& f) {
       f(t, mop);
     }
   }
+}
+
+template <class F>
+void for_each_possible_read(const LaIndex& ix, F&& f) {
+  for_each_possible_read(ix, 0, static_cast<uint32_t>(ix.txns.size()), f);
 }
 
 bool is_prefix(std::span<const int64_t> a, std::span<const int64_t> b) {
@@ -249,31 +255,90 @@ void own_appends_reversed(const LaIndex& ix, const std::vector<bool>& reported, 
   }
 }
 
+// A read's finding, with the read's place in for_each_possible_read's
+// order (transaction, then micro-op), so findings made apart join in it.
+struct ReadFinding {
+  uint64_t at;
+  Anomaly anomaly;
+};
+
+uint64_t place_of(const LaIndex& ix, uint32_t t, const CompactMop& mop) {
+  return uint64_t{t} << 32 | (ix.mop_number(mop) - ix.txns[t].mop_begin);
+}
+
+void report_read(const LaIndex& ix, uint32_t t, const CompactMop& mop, std::optional<int64_t> garbage,
+                 std::optional<int64_t> duplicate, std::vector<ReadFinding>& out) {
+  const LaTxn& txn = ix.txns[t];
+  const std::span<const int64_t> list = ix.list(mop);
+  if (garbage) {
+    out.push_back({place_of(ix, t, mop),
+                   {"garbage-read", {txn.index()},
+                    op_name(txn) + " (process " + std::to_string(txn.process) + ") read key " +
+                        std::to_string(mop.key) + " = " + internal::render_list(list) + ", which holds " +
+                        std::to_string(*garbage) + ", a value no operation appended.",
+                    ""}});
+  }
+  if (duplicate) {
+    out.push_back({place_of(ix, t, mop),
+                   {"duplicate-elements", {txn.index()},
+                    op_name(txn) + " read key " + std::to_string(mop.key) + " = " + internal::render_list(list) +
+                        ", in which " + std::to_string(*duplicate) +
+                        " appears more than once; each value is appended once.",
+                    ""}});
+  }
+}
+
 // The anomalies of reads: garbage-read, duplicate-elements,
-// incompatible-order. A prefix of the longest read is judged by the longest
-// read's positions; any other read element by element.
-void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
+// incompatible-order. A prefix of the longest read (nearly every read) is
+// judged by the longest read's positions, on two threads over halves of
+// the transactions (from `parallel_txns_min` of them); any other read
+// afterwards, in order, element by element (it may add garbage elements,
+// whose ids follow that order).
+void index_reads(LaIndex& ix, size_t parallel_txns_min, std::vector<Anomaly>& found) {
   index_longest_reads(ix);
   ix.prefix_read.assign(ix.history->all_mops().size(), 0);
+  struct Half {
+    std::vector<ReadFinding> findings;
+    std::vector<std::pair<uint32_t, const CompactMop*>> others;  // reads that are not prefixes
+  };
+  auto prefix_pass = [&ix](uint32_t begin, uint32_t end, Half& half) {
+    for_each_possible_read(ix, begin, end, [&](uint32_t t, const CompactMop& mop) {
+      if (mop.list_size == 0) return;
+      const std::span<const int64_t> list = ix.list(mop);
+      const internal::LaKey& key = ix.keys[ix.key_ids.at(mop.key)];
+      const std::span<const int64_t> longest = ix.list(*key.longest);
+      if (!is_prefix(list, longest)) {
+        half.others.push_back({t, &mop});
+        return;
+      }
+      ix.prefix_read[ix.mop_number(mop)] = 1;
+      ix.mop_element[ix.mop_number(mop)] = key.ids[list.size() - 1];
+      std::optional<int64_t> garbage;
+      std::optional<int64_t> duplicate;
+      if (key.first_garbage < list.size()) garbage = longest[key.first_garbage];
+      if (key.first_duplicate < list.size()) duplicate = longest[key.first_duplicate];
+      if (garbage || duplicate) report_read(ix, t, mop, garbage, duplicate, half.findings);
+    });
+  };
+  const auto txns = static_cast<uint32_t>(ix.txns.size());
+  std::array<Half, 2> halves;
+  if (txns >= parallel_txns_min) {
+    std::jthread second([&] { prefix_pass(txns / 2, txns, halves[1]); });
+    prefix_pass(0, txns / 2, halves[0]);
+  } else {
+    prefix_pass(0, txns, halves[0]);
+  }
+  std::vector<ReadFinding> findings;
   std::vector<uint32_t> stamp;  // element -> serial of the last read that held it
   uint32_t serial = 0;
   std::vector<bool> incompatible_reported(ix.keys.size(), false);
-  for_each_possible_read(ix, [&](uint32_t t, const CompactMop& mop) {
-    if (mop.list_size == 0) return;
-    const LaTxn& txn = ix.txns[t];
-    const std::span<const int64_t> list = ix.list(mop);
-    const uint32_t k = ix.key_ids.at(mop.key);
-    const internal::LaKey& key = ix.keys[k];
-    const std::span<const int64_t> longest = ix.list(*key.longest);
-    std::optional<int64_t> garbage;
-    std::optional<int64_t> duplicate;
-    const bool prefix = is_prefix(list, longest);
-    if (prefix) {
-      ix.prefix_read[ix.mop_number(mop)] = 1;
-      ix.mop_element[ix.mop_number(mop)] = key.ids[list.size() - 1];
-      if (key.first_garbage < list.size()) garbage = longest[key.first_garbage];
-      if (key.first_duplicate < list.size()) duplicate = longest[key.first_duplicate];
-    } else {
+  for (Half& half : halves) {
+    for (ReadFinding& f : half.findings) findings.push_back(std::move(f));
+    for (const auto& [t, read] : half.others) {
+      const CompactMop& mop = *read;
+      const std::span<const int64_t> list = ix.list(mop);
+      std::optional<int64_t> garbage;
+      std::optional<int64_t> duplicate;
       serial += 1;
       for (int64_t value : list) {
         uint32_t e = element_or_garbage(ix, mop.key, value);
@@ -283,30 +348,25 @@ void index_reads(LaIndex& ix, std::vector<Anomaly>& found) {
         stamp[e] = serial;
         ix.mop_element[ix.mop_number(mop)] = e;  // the last one stays
       }
-    }
-    if (garbage) {
-      found.push_back({"garbage-read", {txn.index()},
-                       op_name(txn) + " (process " + std::to_string(txn.process) + ") read key " +
-                           std::to_string(mop.key) + " = " + internal::render_list(list) + ", which holds " +
-                           std::to_string(*garbage) + ", a value no operation appended.",
-                       ""});
-    }
-    if (duplicate) {
-      found.push_back({"duplicate-elements", {txn.index()},
-                       op_name(txn) + " read key " + std::to_string(mop.key) + " = " + internal::render_list(list) +
-                           ", in which " + std::to_string(*duplicate) +
-                           " appears more than once; each value is appended once.",
-                       ""});
-    }
-    if (!prefix && !incompatible_reported[k]) {
+      report_read(ix, t, mop, garbage, duplicate, findings);
+      const uint32_t k = ix.key_ids.at(mop.key);
+      if (incompatible_reported[k]) continue;
       incompatible_reported[k] = true;
-      found.push_back({"incompatible-order", {txn.index()},
-                       op_name(txn) + " read key " + std::to_string(mop.key) + " = " + internal::render_list(list) +
-                           ", which is not a prefix of " + internal::render_list(longest) +
-                           ", the longest read of that key: no single order of appends explains both.",
-                       ""});
+      const LaTxn& txn = ix.txns[t];
+      findings.push_back({place_of(ix, t, mop),
+                          {"incompatible-order", {txn.index()},
+                           op_name(txn) + " read key " + std::to_string(mop.key) + " = " +
+                               internal::render_list(list) + ", which is not a prefix of " +
+                               internal::render_list(ix.list(*ix.keys[k].longest)) +
+                               ", the longest read of that key: no single order of appends explains both.",
+                           ""}});
     }
-  });
+  }
+  // Each read's findings were made together, in order: a stable sort by
+  // place keeps them so.
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const ReadFinding& a, const ReadFinding& b) { return a.at < b.at; });
+  for (ReadFinding& f : findings) found.push_back(std::move(f.anomaly));
   own_appends_reversed(ix, incompatible_reported, found);
 }
 
@@ -407,7 +467,7 @@ Verdict check_list_append(const history::CompactHistory& history, const ListAppe
   if (!check_preconditions(ix, verdict)) return verdict;
   std::vector<Anomaly> found;
   index_appends(ix);
-  index_reads(ix, found);
+  index_reads(ix, options.parallel_reads_txns_min, found);
   // The non-cyclic detectors only read the index, and not its readers: they
   // run on the second core while the readers are indexed and the graph is
   // built and searched. Their findings join in a fixed order.

@@ -1,0 +1,94 @@
+// list-append's reads judged on two threads (ListAppendOptions::
+// parallel_reads_txns_min) give the verdict judged on one, report for
+// report: the same anomalies, examples in the same order. The histories are
+// serial executions whose reads are then spoiled (values no one appended,
+// values twice, elements out of order or missing), so every read anomaly,
+// and the garbage elements they add, turns up on both halves.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checkers/list_append.h"
+#include "checkers/report.h"
+#include "history/edn_reader.h"
+#include "tests/checkers/la_gen.h"
+
+namespace fl::checkers {
+namespace {
+
+std::string render(const std::vector<int64_t>& list) {
+  std::string out = "[";
+  for (size_t i = 0; i < list.size(); ++i) out += (i ? " " : "") + std::to_string(list[i]);
+  return out + "]";
+}
+
+// A serial run of `txn_count` transactions over `key_count` keys, each read
+// then spoiled with odds 1 in `spoil_one_in`.
+std::string spoiled_history(int txn_count, int key_count, int spoil_one_in) {
+  std::vector<std::vector<int64_t>> lists(static_cast<size_t>(key_count));
+  std::vector<testing::T> txns;
+  int64_t next_value = 1;
+  int64_t next_garbage = 1'000'000;
+  for (int i = 0; i < txn_count; ++i) {
+    const int mops = *rc::gen::inRange(1, 5);
+    std::string value = "[";
+    for (int m = 0; m < mops; ++m) {
+      const auto k = static_cast<size_t>(*rc::gen::inRange(0, key_count));
+      if (m) value += " ";
+      if (*rc::gen::arbitrary<bool>()) {
+        lists[k].push_back(next_value);
+        value += "[:append " + std::to_string(k) + " " + std::to_string(next_value++) + "]";
+        continue;
+      }
+      std::vector<int64_t> read = lists[k];
+      if (*rc::gen::inRange(0, spoil_one_in) == 0) {
+        switch (*rc::gen::inRange(0, 4)) {
+          case 0:
+            read.push_back(next_garbage++);  // no one appended it
+            break;
+          case 1:
+            if (!read.empty()) read.push_back(read.front());  // twice
+            break;
+          case 2:
+            if (read.size() >= 2) std::swap(read[0], read[1]);  // out of order
+            break;
+          default:
+            if (read.size() >= 3) read.erase(read.begin() + 1);  // one missing
+            break;
+        }
+      }
+      value += "[:r " + std::to_string(k) + " " + (read.empty() ? std::string("nil") : render(read)) + "]";
+    }
+    txns.push_back({i % 3, "ok", value + "]"});
+  }
+  return testing::edn(txns);
+}
+
+RC_GTEST_PROP(ListAppendSplit, ReadsJudgedOnTwoThreadsGiveTheSameVerdict, ()) {
+  const std::string text = spoiled_history(*rc::gen::inRange(1, 80), *rc::gen::inRange(1, 4), *rc::gen::inRange(1, 6));
+  Result<history::History> h = history::read_edn(text, "split.edn");
+  RC_ASSERT(h.ok());
+  ListAppendOptions one;
+  one.parallel_reads_txns_min = SIZE_MAX;
+  ListAppendOptions two;
+  two.parallel_reads_txns_min = 0;
+  RC_ASSERT(verdict_json(check_list_append(*h, two)) == verdict_json(check_list_append(*h, one)));
+}
+
+// The spoiled histories do hold every read anomaly: the property above
+// compares verdicts that have them.
+TEST(ListAppendSplit, SpoiledHistoriesHoldEveryReadAnomaly) {
+  std::set<std::string> seen;
+  rc::check("collect types", [&] {
+    Result<history::History> h = history::read_edn(spoiled_history(60, 2, 2), "split.edn");
+    RC_ASSERT(h.ok());
+    for (const auto& [type, count] : check_list_append(*h).anomaly_counts) seen.insert(type);
+  });
+  for (const char* type : {"garbage-read", "duplicate-elements", "incompatible-order"}) EXPECT_TRUE(seen.count(type)) << type;
+}
+
+}  // namespace
+}  // namespace fl::checkers
