@@ -68,7 +68,8 @@ std::string spoiled_history(int txn_count, int key_count, int spoil_one_in) {
 }
 
 RC_GTEST_PROP(ListAppendSplit, ReadsJudgedOnTwoThreadsGiveTheSameVerdict, ()) {
-  const std::string text = spoiled_history(*rc::gen::inRange(1, 80), *rc::gen::inRange(1, 4), *rc::gen::inRange(1, 6));
+  const std::string text =
+      spoiled_history(*rc::gen::inRange(1, 80), *rc::gen::inRange(1, 4), *rc::gen::inRange(1, 6));
   Result<history::History> h = history::read_edn(text, "split.edn");
   RC_ASSERT(h.ok());
   ListAppendOptions one;
@@ -87,7 +88,9 @@ TEST(ListAppendSplit, SpoiledHistoriesHoldEveryReadAnomaly) {
     RC_ASSERT(h.ok());
     for (const auto& [type, count] : check_list_append(*h).anomaly_counts) seen.insert(type);
   });
-  for (const char* type : {"garbage-read", "duplicate-elements", "incompatible-order"}) EXPECT_TRUE(seen.count(type)) << type;
+  for (const char* type : {"garbage-read", "duplicate-elements", "incompatible-order"}) {
+    EXPECT_TRUE(seen.count(type)) << type;
+  }
 }
 
 }  // namespace
