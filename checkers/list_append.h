@@ -55,9 +55,10 @@ struct ListAppendOptions {
   std::vector<std::string> consistency_models{"strict-serializable"};
   // [graph.4]; per strongly connected component.
   uint64_t cycle_search_steps_max = kCycleSearchStepsMax;
-  // Histories of at least this many transactions have their reads judged
-  // on two threads (below it a thread costs more than it saves). The
-  // verdict is the same either way; tests set 0 to split every history.
+  // Histories of at least this many transactions have their reads judged,
+  // and their keys' longest reads walked, on two threads (below it a
+  // thread costs more than it saves). The verdict is the same either way;
+  // tests set 0 to split every history.
   size_t parallel_reads_txns_min = size_t{1} << 16;
 };
 

@@ -79,6 +79,27 @@ RC_GTEST_PROP(ListAppendSplit, ReadsJudgedOnTwoThreadsGiveTheSameVerdict, ()) {
   RC_ASSERT(verdict_json(check_list_append(*h, two)) == verdict_json(check_list_append(*h, one)));
 }
 
+// Several keys whose longest reads hold values no one appended: their
+// walks are redone after the split ones, in key order.
+TEST(ListAppendSplit, KeysWithGarbageInTheirLongestReads) {
+  std::vector<testing::T> txns;
+  for (int k = 0; k < 5; ++k) {
+    const std::string key = std::to_string(k);
+    txns.push_back({0, "ok", "[[:append " + key + " 1] [:append " + key + " 2]]"});
+    txns.push_back({1, "ok", "[[:r " + key + " [1]] [:r " + key + " [1 2 " + std::to_string(90 + k) + "]]]"});
+    txns.push_back({2, "ok", "[[:r " + key + " [1 2]]]"});
+  }
+  Result<history::History> h = history::read_edn(testing::edn(txns), "garbage.edn");
+  ASSERT_TRUE(h.ok());
+  ListAppendOptions one;
+  one.parallel_reads_txns_min = SIZE_MAX;
+  ListAppendOptions two;
+  two.parallel_reads_txns_min = 0;
+  const Verdict verdict = check_list_append(*h, two);
+  EXPECT_EQ(verdict.anomaly_counts.at("garbage-read"), 5u);
+  EXPECT_EQ(verdict_json(verdict), verdict_json(check_list_append(*h, one)));
+}
+
 // The spoiled histories do hold every read anomaly: the property above
 // compares verdicts that have them.
 TEST(ListAppendSplit, SpoiledHistoriesHoldEveryReadAnomaly) {
