@@ -566,7 +566,7 @@ class BlockParser {
 
  private:
   // What the first lines parse to: enough to judge the file's density.
-  static constexpr size_t kSampleBytes = size_t{256} << 10;
+  static constexpr size_t kSampleBytes = size_t{64} << 10;
 
   unsigned threads_;
   uint64_t file_bytes_;
