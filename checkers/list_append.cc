@@ -510,7 +510,7 @@ Verdict check_list_append(const history::CompactHistory& history, const ListAppe
   // run on the second core while the readers are indexed and the graph is
   // built and searched. Their findings join in a fixed order.
   std::vector<Anomaly> non_cyclic;
-  std::thread detectors([&] { internal::find_non_cyclic(ix, non_cyclic); });
+  std::jthread detectors([&] { internal::find_non_cyclic(ix, non_cyclic); });
   index_readers(ix);
   std::set<std::string> prohibited = anomalies_prohibited_by(options.consistency_models);
   std::vector<Anomaly> cycles;

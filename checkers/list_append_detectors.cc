@@ -184,19 +184,25 @@ struct LostKey {
   int64_t key;
   bool nil;  // the read returned nil
   std::span<const int64_t> value;
+  bool prefix;  // of the key's longest read: follows from key and value, so not compared
   friend bool operator==(const LostKey& a, const LostKey& b) {
     return a.key == b.key && a.nil == b.nil && std::equal(a.value.begin(), a.value.end(), b.value.begin(), b.value.end());
   }
 };
-// Hashes a read by its key, length and last element: reads of one key that
-// agree on those and differ before are rare (each is incompatible-order),
-// and a hash over whole lists read every element of every read again.
+
+// Hashes a read by its key and list. A read that is a prefix of its key's
+// longest read (nearly every one) is that prefix, so its key and length
+// tell it apart: hashing its elements too read every element of every read
+// again. Any other read's elements are all hashed. (Equal lists are
+// prefixes alike, so they hash alike.)
 struct LostKeyHash {
   size_t operator()(const LostKey& k) const {
     uint64_t h = static_cast<uint64_t>(k.key) * 0x9E3779B97F4A7C15ull;
     if (!k.nil) {
       h ^= k.value.size() + 0x51ED27ull;
-      if (!k.value.empty()) h = (h ^ static_cast<uint64_t>(k.value.back())) * 0x100000001B3ull;
+      if (!k.prefix) {
+        for (int64_t v : k.value) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001B3ull;
+      }
     }
     return static_cast<size_t>(h ^ (h >> 32));
   }
@@ -218,7 +224,8 @@ void lost_update_register(const LaIndex& ix, uint32_t t, std::unordered_map<Lost
     // An append: counts once per key, and only after a read of the key.
     if (it == seen.end() || it->written) continue;
     it->written = true;
-    groups[{mop.key, it->first_read->tag == MopValue::kNil, ix.list(*it->first_read)}].push_back(t);
+    const CompactMop& read = *it->first_read;
+    groups[{mop.key, read.tag == MopValue::kNil, ix.list(read), ix.is_prefix_read(read)}].push_back(t);
   }
 }
 

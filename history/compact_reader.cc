@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -38,14 +39,6 @@ namespace {
 // per-operation bounds of limits.h (every value takes at least two bytes).
 constexpr size_t kFastLineBytesMax = size_t{1} << 20;
 static_assert(kFastLineBytesMax / 2 < kOpValuesMax && kFastLineBytesMax < kOpTextBytesMax);
-
-// A mapped window's pages are put in place in one call, not faulted in one
-// by one as the scanner reaches them.
-#ifdef MAP_POPULATE
-constexpr int kMapPopulate = MAP_POPULATE;
-#else
-constexpr int kMapPopulate = MAP_POPULATE;
-#endif
 
 enum class Outcome : uint8_t { kParsed, kNotFast, kAbort };
 
@@ -453,12 +446,18 @@ struct Density {
     const double b = static_cast<double>(bytes);
     return {static_cast<double>(m.ops) / b, static_cast<double>(m.mops) / b, static_cast<double>(m.elements) / b};
   }
-  // Room for `bytes` more text in `h`, with 2% to spare.
-  void reserve(CompactHistory& h, uint64_t bytes) const {
+  // Room for `bytes` more text in `h`, with 2% to spare. Only a guess: a
+  // file whose first lines are far denser than the rest can ask for more
+  // than there is, and then the arrays just grow as they fill (this runs
+  // on the reader's threads, where an exception would end the process).
+  void reserve(CompactHistory& h, uint64_t bytes) const noexcept {
     const double b = static_cast<double>(bytes) * 1.02;
     const CompactHistory::Mark m = h.mark();
-    h.reserve(m.ops + static_cast<size_t>(ops * b), m.mops + static_cast<size_t>(mops * b),
-              m.elements + static_cast<size_t>(elements * b));
+    try {
+      h.reserve(m.ops + static_cast<size_t>(ops * b), m.mops + static_cast<size_t>(mops * b),
+                m.elements + static_cast<size_t>(elements * b));
+    } catch (const std::bad_alloc&) {
+    }
   }
 };
 
@@ -579,30 +578,59 @@ class BlockParser {
 // at a time: the page cache's own pages are read in place, where reading
 // into a buffer copied every byte and faulted in the buffer's pages (at
 // 10^6 transactions, 0.13 s of a 1 s load). Only the window is mapped, so
-// the text is never held whole. nullopt when the file cannot be mapped
-// (not a regular file, or a file system without mmap); false for the slow
-// path. A file truncated by another process while it is read ends the
-// process with SIGBUS, as every reader of a mapped file risks.
-std::optional<bool> parse_mapped(const std::string& path, uint64_t file_bytes, size_t block_bytes,
-                                 BlockParser& parser) {
+// the text is never held whole. Each window's pages are read in with one
+// call before it is parsed (not faulted in one by one as the scanner
+// reaches them), and a page that cannot be read fails that call, sending
+// the file to read_edn_file, which reports the I/O error; so does a file
+// whose size changed. What no reader of a mapped file can avoid remains: a
+// file truncated by another process while a window is being parsed ends
+// this one with SIGBUS.
+// Reads in a mapped window's pages. False when one cannot be read (the
+// kernel's answer, instead of a SIGBUS later) or the kernel predates the
+// call (Linux 5.14); the file is then read by other means.
+bool populate(void* mapped, size_t length) {
+#ifdef MADV_POPULATE_READ
+  return ::madvise(mapped, length, MADV_POPULATE_READ) == 0;
+#else
+  (void)mapped;
+  (void)length;
+  return false;
+#endif
+}
+
+enum class Mapped : uint8_t {
+  kParsed,
+  kNotMappable,  // not a regular file, or a file system without mmap: read it into a buffer
+  kSlowPath,     // for read_edn_file, which reports any error
+};
+Mapped parse_mapped(const std::string& path, uint64_t file_bytes, size_t block_bytes, BlockParser& parser) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+  if (fd < 0) return Mapped::kNotMappable;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != file_bytes ||
       file_bytes == 0) {
     ::close(fd);
-    return std::nullopt;
+    return Mapped::kNotMappable;
   }
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   uint64_t pos = 0;  // the first byte not parsed yet
-  std::optional<bool> result = true;
+  Mapped result = Mapped::kParsed;
   while (pos < file_bytes) {
+    if (pos > 0 && (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != file_bytes)) {
+      result = Mapped::kSlowPath;  // changed under us
+      break;
+    }
     const uint64_t map_begin = pos - pos % page;
     const uint64_t map_end = std::min<uint64_t>(file_bytes, pos + block_bytes);
     const size_t length = static_cast<size_t>(map_end - map_begin);
-    void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | kMapPopulate, fd, static_cast<off_t>(map_begin));
+    void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd, static_cast<off_t>(map_begin));
     if (mapped == MAP_FAILED) {
-      result = pos == 0 ? std::nullopt : std::optional<bool>(false);  // a later failure: the slow path reports it
+      result = pos == 0 ? Mapped::kNotMappable : Mapped::kSlowPath;
+      break;
+    }
+    if (!populate(mapped, length)) {
+      ::munmap(mapped, length);
+      result = pos == 0 ? Mapped::kNotMappable : Mapped::kSlowPath;
       break;
     }
     const std::string_view text(static_cast<const char*>(mapped) + (pos - map_begin),
@@ -612,7 +640,7 @@ std::optional<bool> parse_mapped(const std::string& path, uint64_t file_bytes, s
     const bool parsed = end != 0 && parser.parse(text.substr(0, end));  // end 0: a line longer than a block
     ::munmap(mapped, length);
     if (!parsed) {
-      result = false;
+      result = Mapped::kSlowPath;
       break;
     }
     pos += end;
@@ -656,9 +684,13 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
   // at least one byte.
   block_bytes = std::max<size_t>(1, static_cast<size_t>(std::min<uint64_t>(block_bytes, file_bytes + 1)));
   BlockParser parser(threads, file_bytes);
-  if (std::optional<bool> mapped = map ? parse_mapped(path, file_bytes, block_bytes, parser) : std::nullopt) {
-    if (!*mapped) return slow_path_file(path);
-    return std::move(parser.out);
+  switch (map ? parse_mapped(path, file_bytes, block_bytes, parser) : Mapped::kNotMappable) {
+    case Mapped::kParsed:
+      return std::move(parser.out);
+    case Mapped::kSlowPath:
+      return slow_path_file(path);
+    case Mapped::kNotMappable:
+      break;
   }
   // Not mappable: read into a buffer. An unfinished line carried to the
   // next block is shorter than a block (a longer one goes to the slow
