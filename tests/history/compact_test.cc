@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
+#include <string>
 #include <thread>
 
 #include <sys/stat.h>
@@ -166,31 +168,47 @@ TEST(CompactReader, CanonicalLinesAndTheirNearMisses) {
   }
 }
 
-TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
-  History h;
-  h.meta.set("workload", Value::keyword("list-append"));
-  for (int64_t i = 0; i < 300; ++i) {
-    Op op;
-    op.index = i;
-    op.type = i % 2 == 0 ? OpType::kInvoke : OpType::kOk;
-    op.process = Process::integer(i % 5);
-    op.f = "txn";
-    op.value = Txn{{MicroKind::kAppend, i % 7, i}, {MicroKind::kRead, i % 3, std::vector<int64_t>{1, 2, i}}};
-    if (i % 50 == 0) op.extras.push_back({"note", Value::string("x")});
-    h.ops.push_back(std::move(op));
-  }
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_blocks_test.edn";
+// Operation `i` of a file test's history: an invocation at even i, its :ok
+// completion at odd i.
+Op txn_op(int64_t i, int64_t process, Txn txn) {
+  Op op;
+  op.index = i;
+  op.type = i % 2 == 0 ? OpType::kInvoke : OpType::kOk;
+  op.process = Process::integer(process);
+  op.f = "txn";
+  op.value = std::move(txn);
+  return op;
+}
+
+// Writes `h` to a file and reads it back with every block size, thread
+// count and way of reading (mapped, buffered) given: each is `h`.
+void expect_file_reads_back(const History& h, const std::string& name, std::initializer_list<size_t> blocks,
+                            std::initializer_list<unsigned> threads) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / name;
   std::ofstream(path) << to_edn(h);
-  for (size_t block : {size_t{97}, size_t{1000}, size_t{4096}, size_t{5000}, kBlockBytes}) {
-    for (unsigned threads : {1u, 2u}) {
+  for (size_t block : blocks) {
+    for (unsigned t : threads) {
       for (bool map : {true, false}) {
-        Result<CompactHistory> c = read_compact_edn_file(path.string(), threads, block, map);
+        Result<CompactHistory> c = read_compact_edn_file(path.string(), t, block, map);
         ASSERT_TRUE(c.ok()) << c.status().to_string();
-        EXPECT_EQ(c->to_history(), h) << "block " << block << " threads " << threads << " map " << map;
+        EXPECT_EQ(c->to_history(), h) << "block " << block << " threads " << t << " map " << map;
       }
     }
   }
   std::filesystem::remove(path);
+}
+
+TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
+  History h;
+  h.meta.set("workload", Value::keyword("list-append"));
+  for (int64_t i = 0; i < 300; ++i) {
+    Op op = txn_op(i, i % 5,
+                   Txn{{MicroKind::kAppend, i % 7, i}, {MicroKind::kRead, i % 3, std::vector<int64_t>{1, 2, i}}});
+    if (i % 50 == 0) op.extras.push_back({"note", Value::string("x")});
+    h.ops.push_back(std::move(op));
+  }
+  expect_file_reads_back(h, "compact_blocks_test.edn", {97, 1000, 4096, 5000, kBlockBytes}, {1, 2});
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_blocks_test.edn";
   Result<CompactHistory> missing = read_compact_edn_file(path.string());
   EXPECT_EQ(missing.status().code(), read_edn_file(path.string()).status().code());
 }
@@ -201,27 +219,12 @@ TEST(CompactReader, FileBlocksSplitLinesAnywhere) {
 TEST(CompactReader, AFileDenserThanItsFirstLinesReadsWhole) {
   History h;
   for (int64_t i = 0; i < 6000; ++i) {
-    Op op;
-    op.index = i;
-    op.type = i % 2 == 0 ? OpType::kInvoke : OpType::kOk;
-    op.process = Process::integer(i % 4);
-    op.f = "txn";
     std::vector<int64_t> list(static_cast<size_t>(i < 3000 ? 1 : i % 97));
     for (size_t j = 0; j < list.size(); ++j) list[j] = static_cast<int64_t>(j);
-    op.value = Txn{{MicroKind::kAppend, i % 11, i}, {MicroKind::kRead, i % 5, std::move(list)}};
-    h.ops.push_back(std::move(op));
+    h.ops.push_back(txn_op(i, i % 4, Txn{{MicroKind::kAppend, i % 11, i}, {MicroKind::kRead, i % 5, std::move(list)}}));
   }
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_dense_test.edn";
-  std::ofstream(path) << to_edn(h);
-  ASSERT_GT(std::filesystem::file_size(path), size_t{512} << 10);  // past the first lines sampled
-  for (size_t block : {size_t{100000}, kBlockBytes}) {
-    for (bool map : {true, false}) {
-      Result<CompactHistory> c = read_compact_edn_file(path.string(), 2, block, map);
-      ASSERT_TRUE(c.ok()) << c.status().to_string();
-      EXPECT_EQ(c->to_history(), h) << "block " << block << " map " << map;
-    }
-  }
-  std::filesystem::remove(path);
+  ASSERT_GT(to_edn(h).size(), size_t{512} << 10);  // past the first lines sampled
+  expect_file_reads_back(h, "compact_dense_test.edn", {100000, kBlockBytes}, {2});
 }
 
 // Mapped or read into a buffer, in blocks of any size, a file with a bad
@@ -256,15 +259,7 @@ TEST(CompactReader, FileErrorsAreTheGeneralReadersWhateverTheBlocks) {
 // an empty file (it was, before).
 TEST(CompactReader, ReadsAPipe) {
   History h;
-  for (int64_t i = 0; i < 50; ++i) {
-    Op op;
-    op.index = i;
-    op.type = i % 2 == 0 ? OpType::kInvoke : OpType::kOk;
-    op.process = Process::integer(0);
-    op.f = "txn";
-    op.value = Txn{{MicroKind::kAppend, 1, i}};
-    h.ops.push_back(std::move(op));
-  }
+  for (int64_t i = 0; i < 50; ++i) h.ops.push_back(txn_op(i, 0, Txn{{MicroKind::kAppend, 1, i}}));
   const std::string text = to_edn(h);
   const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_pipe_test.edn";
   std::filesystem::remove(path);
