@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -98,6 +99,29 @@ bool has_any_cycle(uint32_t n, const std::vector<uint32_t>& offsets, const std::
   }
   return false;
 }
+
+// What is known of cycles over sets of relations, to spare passes over one
+// component: a set with no cycle has none in any of its subsets, and a set
+// with a cycle has one in every superset. (Only within one reading of the
+// edges: the classified search follows each edge's label, the closed-walk
+// checks all its relations.)
+class CycleFacts {
+ public:
+  std::optional<bool> known(uint8_t rels) const {
+    for (uint8_t acyclic : acyclic_) {
+      if ((rels & ~acyclic) == 0) return false;
+    }
+    for (uint8_t cyclic : cyclic_) {
+      if ((cyclic & ~rels) == 0) return true;
+    }
+    return std::nullopt;
+  }
+  void note(uint8_t rels, bool cyclic) { (cyclic ? cyclic_ : acyclic_).push_back(rels); }
+
+ private:
+  std::vector<uint8_t> acyclic_;
+  std::vector<uint8_t> cyclic_;
+};
 
 // One anomaly class to search for (Elle's cycle-anomaly-specs): which
 // relations the cycle may use, and constraints on its rw edges and on the
@@ -216,8 +240,14 @@ class Searcher {
   Cycle find(const CycleSpec& spec) {
     use_layout(spec);
     uint8_t mask = allowed_mask(spec);
+    // On a history whose cycles all need realtime or process edges, the
+    // specs without them need no component pass of their own.
+    if (facts_.known(mask & local_.graph_rels) == false) return {};
     uint32_t n = static_cast<uint32_t>(local_.global.size());
-    std::vector<uint32_t> comp = tarjan(n, local_.offsets, local_.targets, local_.labels, mask);
+    // Over all its relations the component is strongly connected: it is one.
+    std::vector<uint32_t> comp = (mask & local_.graph_rels) == local_.graph_rels
+                                     ? std::vector<uint32_t>(n, 0)
+                                     : tarjan(n, local_.offsets, local_.targets, local_.labels, mask);
     // Components in order of their smallest vertex.
     std::vector<uint32_t> order;
     std::vector<bool> seen_comp(n, false);
@@ -229,6 +259,7 @@ class Searcher {
         order.push_back(comp[v]);
       }
     }
+    if (order.empty()) facts_.note(mask & local_.graph_rels, false);
     for (uint32_t c : order) {
       Cycle cycle = find_in_component(spec, mask, comp, c);
       if (!cycle.vertices.empty() || exhausted()) return cycle;
@@ -474,6 +505,7 @@ class Searcher {
   std::vector<uint8_t> parent_class_;
   std::vector<uint32_t> entry_;  // per barrier state: the transaction its path began at
   std::vector<uint32_t> queue_;  // the current (or last) search's states, in BFS order
+  CycleFacts facts_;  // over the edges' labels
 };
 
 }  // namespace
@@ -754,16 +786,31 @@ constexpr CycleExistsSpec kCycleExistsSpecs[] = {
     {"PL-SS", kWw | kWr | kRw | kRealtime, 0},
 };
 
-bool has_cycle(const Component& local, const CycleExistsSpec& spec) {
+// Whether the edges with any relation of `rels` hold a cycle.
+bool has_cycle(const Component& local, uint8_t rels, CycleFacts& facts) {
+  if (std::optional<bool> known = facts.known(rels)) return *known;
+  const bool cyclic = has_any_cycle(static_cast<uint32_t>(local.global.size()), local.offsets, local.targets,
+                                    local.rels, rels);
+  facts.note(rels, cyclic);
+  return cyclic;
+}
+
+bool has_cycle(const Component& local, const CycleExistsSpec& spec, CycleFacts& facts) {
+  const uint8_t a = spec.a & local.graph_rels;
+  const uint8_t b = spec.b & local.graph_rels;
+  // A u (A;B) has a cycle when A has one, and none when A u B has none (a
+  // cycle of it is a closed walk over A u B); both are a plain pass,
+  // cheaper than building the extension below.
+  if (has_cycle(local, a, facts)) return true;
+  if (b == 0 || !has_cycle(local, a | b, facts)) return false;
   uint32_t n = static_cast<uint32_t>(local.global.size());
-  if (spec.b == 0) return has_any_cycle(n, local.offsets, local.targets, local.rels, spec.a);
   // A u (A;B) without building A;B: vertex v' (n + v) means "arrived at v by
   // an A edge; a B edge may follow". A cycle of the extension is a cycle here.
   std::vector<uint32_t> offsets{0};
   std::vector<uint32_t> targets;
   for (uint32_t v = 0; v < n; ++v) {
     for (uint32_t e = local.offsets[v]; e < local.offsets[v + 1]; ++e) {
-      if ((local.rels[e] & spec.a) == 0) continue;
+      if ((local.rels[e] & a) == 0) continue;
       targets.push_back(local.targets[e]);
       targets.push_back(n + local.targets[e]);
     }
@@ -771,7 +818,7 @@ bool has_cycle(const Component& local, const CycleExistsSpec& spec) {
   }
   for (uint32_t v = 0; v < n; ++v) {
     for (uint32_t e = local.offsets[v]; e < local.offsets[v + 1]; ++e) {
-      if ((local.rels[e] & spec.b) != 0) targets.push_back(local.targets[e]);
+      if ((local.rels[e] & b) != 0) targets.push_back(local.targets[e]);
     }
     offsets.push_back(static_cast<uint32_t>(targets.size()));
   }
@@ -788,9 +835,10 @@ std::vector<std::string> cycle_exists_types(const TxnGraph& graph, const std::ve
 std::vector<std::string> cycle_exists_types(const Component& local) {
   std::vector<std::string> types;
   std::set<std::string> redundant;
+  CycleFacts facts;  // over the edges' relations
   for (const CycleExistsSpec& spec : kCycleExistsSpecs) {
     if (redundant.count(spec.model)) continue;
-    if (!has_cycle(local, spec)) continue;
+    if (!has_cycle(local, spec, facts)) continue;
     types.push_back(std::string(spec.model) + "-cycle-exists");
     for (const std::string& m : models_implying(spec.model)) redundant.insert(m);
   }
