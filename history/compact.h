@@ -126,6 +126,8 @@ class CompactHistory {
     size_t elements = 0;
   };
   Mark mark() const { return {ops_.size(), mops_.size(), elements_.size()}; }
+  // The room the arrays have (a reader sizes them ahead).
+  Mark capacity() const { return {ops_.capacity(), mops_.capacity(), elements_.capacity()}; }
   void rollback(const Mark& mark);
   uint32_t intern(std::string_view name);
   Status add_mop(MicroKind kind, int64_t key, MopValue tag, int64_t value);

@@ -227,6 +227,30 @@ TEST(CompactReader, AFileDenserThanItsFirstLinesReadsWhole) {
   expect_file_reads_back(h, "compact_dense_test.edn", {100000, kBlockBytes}, {2});
 }
 
+// Read lists a little longer after the first lines than in them, as a
+// list-append history's grow: the reader sizes its arrays again from each
+// block it has read, so the elements do not run short in the last block
+// and double there (a copy of the whole array, and twice the room).
+TEST(CompactReader, ArraysAreSizedFromAllThatWasReadNotJustTheFirstLines) {
+  History h;
+  for (int64_t i = 0; i < 12000; ++i) {
+    std::vector<int64_t> list(i < 1000 ? 8 : 9);
+    for (size_t j = 0; j < list.size(); ++j) list[j] = static_cast<int64_t>(j);
+    h.ops.push_back(txn_op(i, i % 4, Txn{{MicroKind::kAppend, i % 11, i}, {MicroKind::kRead, i % 5, std::move(list)}}));
+  }
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "compact_growing_test.edn";
+  std::ofstream(path) << to_edn(h);
+  ASSERT_GT(std::filesystem::file_size(path), size_t{1} << 20);  // several blocks
+  for (bool map : {true, false}) {
+    Result<CompactHistory> c = read_compact_edn_file(path.string(), 2, size_t{256} << 10, map);
+    ASSERT_TRUE(c.ok()) << c.status().to_string();
+    EXPECT_EQ(c->to_history(), h);
+    EXPECT_LT(static_cast<double>(c->capacity().elements), 1.25 * static_cast<double>(c->mark().elements))
+        << "map " << map;
+  }
+  std::filesystem::remove(path);
+}
+
 // Mapped or read into a buffer, in blocks of any size, a file with a bad
 // line gets read_edn_file's error word for word, and an empty file is an
 // empty history.
