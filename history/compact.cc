@@ -210,8 +210,32 @@ Op CompactHistory::op(size_t i) const {
 }
 
 Status CompactHistory::check_well_formed() const {
+  // One pass for both rules; a duplicate :index is reported first, as the
+  // rules are listed. Client processes are small integers in practice, so
+  // whether one has an invocation outstanding is a byte in an array (a
+  // hash set's insert and erase per operation was 40 ms of a 10^6-
+  // transaction load); others go to the set.
+  constexpr int64_t kDenseProcesses = int64_t{1} << 16;
+  std::vector<uint8_t> dense_pending;
+  std::unordered_set<int64_t> pending;
+  const CompactOp* orphan = nullptr;  // the first completion of no pending invocation
   bool increasing = true;
-  for (size_t i = 1; i < ops_.size() && increasing; ++i) increasing = ops_[i - 1].index < ops_[i].index;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    const CompactOp& op = ops_[i];
+    increasing = increasing && (i == 0 || ops_[i - 1].index < op.index);
+    if (op.process_kind != Process::Kind::kInteger || orphan != nullptr) continue;
+    const bool invoke = op.type == OpType::kInvoke;
+    if (op.process >= 0 && op.process < kDenseProcesses) {
+      const auto p = static_cast<size_t>(op.process);
+      if (p >= dense_pending.size()) dense_pending.resize(std::max(p + 1, 2 * dense_pending.size()), 0);
+      if (!invoke && dense_pending[p] == 0) orphan = &op;
+      dense_pending[p] = invoke ? 1 : 0;
+    } else if (invoke) {
+      pending.insert(op.process);
+    } else if (pending.erase(op.process) == 0) {
+      orphan = &op;
+    }
+  }
   if (!increasing) {
     std::vector<std::pair<int64_t, size_t>> indices;  // (index, position)
     indices.reserve(ops_.size());
@@ -226,17 +250,11 @@ Status CompactHistory::check_well_formed() const {
       }
     }
   }
-  std::unordered_set<int64_t> pending;  // client processes with an invocation outstanding
-  for (const CompactOp& op : ops_) {
-    if (op.process_kind != Process::Kind::kInteger) continue;
-    if (op.type == OpType::kInvoke) {
-      pending.insert(op.process);
-    } else if (pending.erase(op.process) == 0) {
-      return Status::invalid_argument("history", "op " + std::to_string(op.index) + " (process " +
-                                                     std::to_string(op.process) + ", :" +
-                                                     std::string(op_type_name(op.type)) +
-                                                     ") completes no pending invocation of its process");
-    }
+  if (orphan != nullptr) {
+    return Status::invalid_argument("history", "op " + std::to_string(orphan->index) + " (process " +
+                                                   std::to_string(orphan->process) + ", :" +
+                                                   std::string(op_type_name(orphan->type)) +
+                                                   ") completes no pending invocation of its process");
   }
   return Status::success();
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -309,6 +310,48 @@ TEST(CompactReader, AZeroBlockSizeStillReads) {
 // Joining a chunk with over a million list elements copies them on a
 // second thread [compact.3]: the result is still the two histories, in
 // order, with every list where it was.
+// [compact.4] on clients of every kind of id: small ones (an array),
+// large and negative ones (a set), and keyword processes (not clients).
+TEST(CompactHistory, WellFormednessJudgesEveryClient) {
+  auto op = [](int64_t index, Process process, OpType type) {
+    Op o;
+    o.index = index;
+    o.type = type;
+    o.process = process;
+    o.f = "txn";
+    o.value = Txn{{MicroKind::kRead, 1, std::vector<int64_t>{}}};
+    return o;
+  };
+  auto judge = [](const std::vector<Op>& ops) {
+    History h;
+    h.ops = ops;
+    Result<CompactHistory> c = CompactHistory::from_history(h);
+    EXPECT_TRUE(c.ok());
+    return c->check_well_formed().to_string();
+  };
+  for (int64_t p : {int64_t{0}, int64_t{3}, int64_t{70000}, int64_t{-3}, std::numeric_limits<int64_t>::max()}) {
+    const Process client = Process::integer(p);
+    const std::string orphan = "op 1 (process " + std::to_string(p) + ", :ok) completes no pending invocation";
+    EXPECT_EQ(judge({op(0, client, OpType::kInvoke), op(1, client, OpType::kOk), op(2, client, OpType::kInvoke),
+                     op(3, client, OpType::kInfo)}),
+              Status::success().to_string())
+        << p;
+    EXPECT_NE(judge({op(0, Process::integer(p == 0 ? 1 : 0), OpType::kInvoke), op(1, client, OpType::kOk)}).find(orphan),
+              std::string::npos)
+        << p;
+    // A second completion, after other clients' operations.
+    const std::string twice = judge({op(0, client, OpType::kInvoke), op(1, Process::integer(p == 5 ? 6 : 5), OpType::kInvoke),
+                                     op(2, client, OpType::kOk), op(3, client, OpType::kFail)});
+    EXPECT_NE(twice.find("op 3 (process " + std::to_string(p) + ", :fail) completes no pending"), std::string::npos)
+        << twice;
+    // A duplicate :index is named first, though the orphan comes earlier.
+    const std::string both = judge({op(5, client, OpType::kOk), op(7, client, OpType::kInvoke), op(5, client, OpType::kOk)});
+    EXPECT_NE(both.find("duplicate :index 5 (operations 1 and 3"), std::string::npos) << both;
+  }
+  EXPECT_EQ(judge({op(0, Process::keyword("nemesis"), OpType::kInfo), op(1, Process::keyword("nemesis"), OpType::kInfo)}),
+            Status::success().to_string());
+}
+
 TEST(CompactHistory, AppendingABigChunkKeepsEveryList) {
   auto chunk = [](int64_t first_index, int64_t ops, int64_t list_length) {
     History h;
