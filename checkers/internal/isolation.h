@@ -154,6 +154,8 @@ Anomaly explain_cycle(const std::vector<PairedTxn>& txns, const Cycle& cycle, co
 // Every nontrivial component of `graph`: its explained cycles
 // (search_cycles, [graph.3]/[graph.4]) and its cycle-exists anomalies
 // ([graph.5]) into `found`; notes for an empty graph and exhausted budgets.
+// Past the first kExamplesPerType anomalies of a type in `found`, a cycle
+// is added with its type alone (a Verdict keeps no more examples).
 // Takes the graph to free it once its components are copied out.
 void find_cycles(const std::vector<PairedTxn>& txns, TxnGraph graph, uint64_t steps_max,
                  const DataEdgeExplainer& explain_data, std::vector<Anomaly>& found, Verdict& verdict,

@@ -282,6 +282,37 @@ TEST(ListAppend, ExhaustedBudgetStillGivesACycleAndSaysSo) {  // [graph.4]
   EXPECT_TRUE(noted);
 }
 
+// A verdict keeps the first examples of a type; the cycles past them are
+// counted, and the ones kept are explained, in history order.
+TEST(ListAppend, CyclesPastTheExamplesAreCountedAndTheFirstExplained) {
+  std::vector<T> txns;
+  std::string order;
+  constexpr int kGroups = static_cast<int>(kExamplesPerType) + 4;
+  for (int g = 0; g < kGroups; ++g) {  // a G0 on keys of its own
+    const std::string k1 = std::to_string(2 * g + 1);
+    const std::string k2 = std::to_string(2 * g + 2);
+    txns.push_back({0, "ok", "[[:append " + k1 + " 1] [:append " + k2 + " 2]]"});
+    txns.push_back({1, "ok", "[[:append " + k1 + " 2] [:append " + k2 + " 1]]"});
+    txns.push_back({2, "ok", "[[:r " + k1 + " [1 2]] [:r " + k2 + " [1 2]]]"});
+    const std::string a = std::to_string(3 * g), b = std::to_string(3 * g + 1), c = std::to_string(3 * g + 2);
+    order += "i" + a + " i" + b + " c" + a + " c" + b + " i" + c + " c" + c + " ";
+  }
+  Verdict v = check(edn(txns, order));
+  EXPECT_EQ(types(v), (Set{"G0"}));
+  EXPECT_EQ(v.anomaly_counts.at("G0"), static_cast<uint64_t>(kGroups));
+  ASSERT_EQ(v.anomalies.at("G0").size(), kExamplesPerType);
+  int64_t last = -1;
+  for (const Anomaly& a : v.anomalies.at("G0")) {
+    EXPECT_NE(a.explanation.find("Let:"), std::string::npos) << a.explanation;
+    EXPECT_NE(a.dot.find("digraph"), std::string::npos);
+    ASSERT_EQ(a.op_indices.size(), 2u);
+    const int64_t first = std::min(a.op_indices[0], a.op_indices[1]);
+    EXPECT_GT(first, last);  // one group each, in order
+    EXPECT_LT(first, static_cast<int64_t>(6 * kExamplesPerType));  // the first groups
+    last = first;
+  }
+}
+
 TEST(Verdict, MergeInvalidBeatsUnknownBeatsValid) {  // [verdict.1], [verdict.3]
   Verdict a;
   a.unknown("duplicate-appends: ...");
