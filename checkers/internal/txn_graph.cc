@@ -1,6 +1,8 @@
 #include "checkers/internal/txn_graph.h"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <set>
@@ -166,6 +168,48 @@ std::vector<CycleSpec> specs_for(uint8_t graph_rels) {
             [](const CycleSpec& a, const CycleSpec& b) { return anomaly_depth_compare(a.name, b.name) < 0; });
   return specs;
 }
+
+// The classes searched in a component of a graph with these relations, in
+// order, and which of them each one found makes redundant (the anomalies
+// it implies). Built once per process for each set of order relations (the
+// only ones that change the list), not per component: a history can hold
+// 10^4 small components, and building the list and closing its names over
+// the implication tables for each took a third of their search.
+class SpecTable {
+ public:
+  static const SpecTable& of(uint8_t graph_rels) {
+    static const std::array<SpecTable, 4> tables{SpecTable(0), SpecTable(kProcess), SpecTable(kRealtime),
+                                                 SpecTable(kProcess | kRealtime)};
+    return tables[((graph_rels & kProcess) != 0 ? 1 : 0) | ((graph_rels & kRealtime) != 0 ? 2 : 0)];
+  }
+
+  const std::vector<CycleSpec>& specs() const { return specs_; }
+  // Specs made redundant by finding spec `i` with a cycle of `type`: those
+  // named in all_implied_anomalies({type, name of i}), which is the union
+  // of the two names' closures.
+  uint32_t redundant_after(size_t i, const std::string& type) const {
+    for (size_t j = 0; j < specs_.size(); ++j) {
+      if (specs_[j].name == type) return implies_[i] | implies_[j];
+    }
+    return implies_[i] | mask_of(all_implied_anomalies({type}));
+  }
+
+ private:
+  explicit SpecTable(uint8_t graph_rels) : specs_(specs_for(graph_rels)) {
+    FL_ASSERT(specs_.size() <= 32);
+    for (const CycleSpec& spec : specs_) implies_.push_back(mask_of(all_implied_anomalies({spec.name})));
+  }
+  uint32_t mask_of(const std::set<std::string>& names) const {
+    uint32_t mask = 0;
+    for (size_t j = 0; j < specs_.size(); ++j) {
+      if (names.count(specs_[j].name) > 0) mask |= uint32_t{1} << j;
+    }
+    return mask;
+  }
+
+  std::vector<CycleSpec> specs_;
+  std::vector<uint32_t> implies_;
+};
 
 uint8_t allowed_mask(const CycleSpec& spec) {
   uint8_t mask = spec.rels | spec.required[0] | spec.required[1];
@@ -833,14 +877,29 @@ std::vector<std::string> cycle_exists_types(const TxnGraph& graph, const std::ve
 }
 
 std::vector<std::string> cycle_exists_types(const Component& local) {
+  // Per spec, the specs whose models imply its model: once it holds, they
+  // do too and are not checked. Closed once per process, not per component.
+  constexpr size_t kSpecs = std::size(kCycleExistsSpecs);
+  static_assert(kSpecs <= 32);
+  static const std::array<uint32_t, kSpecs> kImplying = [] {
+    std::array<uint32_t, kSpecs> implying{};
+    for (size_t i = 0; i < kSpecs; ++i) {
+      const std::set<std::string> models = models_implying(kCycleExistsSpecs[i].model);
+      for (size_t j = 0; j < kSpecs; ++j) {
+        if (models.count(kCycleExistsSpecs[j].model) > 0) implying[i] |= uint32_t{1} << j;
+      }
+    }
+    return implying;
+  }();
   std::vector<std::string> types;
-  std::set<std::string> redundant;
+  uint32_t redundant = 0;
   CycleFacts facts;  // over the edges' relations
-  for (const CycleExistsSpec& spec : kCycleExistsSpecs) {
-    if (redundant.count(spec.model)) continue;
+  for (size_t i = 0; i < kSpecs; ++i) {
+    const CycleExistsSpec& spec = kCycleExistsSpecs[i];
+    if ((redundant >> i & 1) != 0) continue;
     if (!has_cycle(local, spec, facts)) continue;
     types.push_back(std::string(spec.model) + "-cycle-exists");
-    for (const std::string& m : models_implying(spec.model)) redundant.insert(m);
+    redundant |= kImplying[i];
   }
   return types;
 }
@@ -850,15 +909,17 @@ CycleSearch search_cycles(const TxnGraph& graph, const std::vector<uint32_t>& sc
 }
 
 CycleSearch search_cycles(const Component& local, uint64_t steps_max) {
-  const std::vector<CycleSpec> specs = specs_for(local.graph_rels);
+  const SpecTable& table = SpecTable::of(local.graph_rels);
+  const std::vector<CycleSpec>& specs = table.specs();
   const bool barriers = local.txn_count < local.global.size();
   uint32_t classes = ClassLayout::of(Searcher::any_spec(), barriers).count();
   for (const CycleSpec& spec : specs) classes = std::max(classes, ClassLayout::of(spec, barriers).count());
   Searcher searcher(local, steps_max, classes);
   CycleSearch result;
-  std::set<std::string> redundant;
-  for (const CycleSpec& spec : specs) {
-    if (redundant.count(spec.name)) continue;
+  uint32_t redundant = 0;  // bit i: specs[i] is implied by a cycle found
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const CycleSpec& spec = specs[i];
+    if ((redundant >> i & 1) != 0) continue;
     Cycle cycle = searcher.find(spec);
     if (searcher.exhausted()) {
       result.truncated = true;
@@ -866,7 +927,7 @@ CycleSearch search_cycles(const Component& local, uint64_t steps_max) {
       break;
     }
     if (cycle.vertices.empty()) continue;
-    for (const std::string& implied : all_implied_anomalies({cycle.type, spec.name})) redundant.insert(implied);
+    redundant |= table.redundant_after(i, cycle.type);
     result.cycles.push_back(std::move(cycle));
   }
   if (result.truncated && result.cycles.empty()) {
