@@ -19,9 +19,13 @@
 // [compact.3] Builders append in order; append(CompactHistory&&) concatenates
 //             another history's operations after this one's, remapping
 //             names and side values, so chunks parsed in parallel join into
-//             one history. `other` is left empty but keeps its arrays'
-//             capacity, so a reader can parse its next chunk into it
-//             without allocating (and faulting in) fresh memory.
+//             one history. `other` is left empty, keeping its ops' and
+//             micro-ops' capacity, so a reader can parse its next chunk into
+//             them without allocating (and faulting in) fresh memory. Its
+//             list elements are not copied: their array is taken whole, as
+//             a segment of this history's elements (a micro-op names its
+//             segment), while this history's own array stays the one
+//             builders append to.
 #pragma once
 
 #include <cstdint>
@@ -43,10 +47,11 @@ enum class MopValue : uint8_t { kNil, kInt, kList };
 
 struct CompactMop {
   int64_t key = 0;
-  int64_t data = 0;        // kInt: the integer; kList: offset of the list in elements
+  int64_t data = 0;        // kInt: the integer; kList: offset of the list in its segment
   uint32_t list_size = 0;  // kList: its length
   MicroKind kind = MicroKind::kRead;
   MopValue tag = MopValue::kNil;
+  uint16_t segment = 0;    // kList: the elements array holding it [compact.3]; 0 is the builders'
 };
 static_assert(sizeof(CompactMop) == 24);
 
@@ -84,8 +89,11 @@ class CompactHistory {
     return {mops_.data() + op.mop_begin, op.mop_count};
   }
   std::span<const int64_t> list(const CompactMop& mop) const {  // REQUIRES: mop.tag == kList
-    return {elements_.data() + mop.data, mop.list_size};
+    const int64_t* base = mop.segment == 0 ? elements_.data() : segments_[mop.segment - 1].data();
+    return {base + mop.data, mop.list_size};
   }
+  // List elements held, in every segment.
+  size_t element_count() const { return elements_.size() + segment_elements_; }
   // All micro-ops, in op order: mops(op) is a window of this.
   std::span<const CompactMop> all_mops() const { return mops_; }
   const std::string& name(uint32_t id) const { return names_[id]; }
@@ -119,14 +127,15 @@ class CompactHistory {
   // Low-level building, for readers that parse straight into the arrays:
   // take a mark(), add the micro-ops (add_mop, or add_list_mop_begin, then
   // push_element per element, then add_list_mop_end), then push_txn_op; or
-  // rollback(mark) to drop what was added since.
+  // rollback(mark) to drop what was added since. (Elements count those of
+  // segment 0, the one builders append to.)
   struct Mark {
     size_t ops = 0;
     size_t mops = 0;
     size_t elements = 0;
   };
   Mark mark() const { return {ops_.size(), mops_.size(), elements_.size()}; }
-  // The room the arrays have (a reader sizes them ahead).
+  // The room the arrays have (a reader sizes them ahead); elements: segment 0.
   Mark capacity() const { return {ops_.capacity(), mops_.capacity(), elements_.capacity()}; }
   void rollback(const Mark& mark);
   uint32_t intern(std::string_view name);
@@ -146,7 +155,9 @@ class CompactHistory {
 
   std::vector<CompactOp> ops_;
   std::vector<CompactMop> mops_;
-  std::vector<int64_t> elements_;
+  std::vector<int64_t> elements_;                 // segment 0
+  std::vector<std::vector<int64_t>> segments_;    // segments 1.. [compact.3]
+  size_t segment_elements_ = 0;                   // elements in segments_
   std::vector<std::string> names_;
   std::unordered_map<std::string, uint32_t> name_ids_;
   std::vector<Side> sides_;

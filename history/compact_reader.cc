@@ -444,7 +444,8 @@ struct Density {
     if (bytes == 0) return {};
     const CompactHistory::Mark m = h.mark();
     const double b = static_cast<double>(bytes);
-    return {static_cast<double>(m.ops) / b, static_cast<double>(m.mops) / b, static_cast<double>(m.elements) / b};
+    return {static_cast<double>(m.ops) / b, static_cast<double>(m.mops) / b,
+            static_cast<double>(h.element_count()) / b};
   }
   // Room for `bytes` more text in `h`, with `spare` (a fraction) to spare:
   // room never used costs address space, not memory (its pages are never
@@ -452,13 +453,15 @@ struct Density {
   // Only a guess: a file whose first lines are far denser than the rest
   // can ask for more than there is, and then the arrays just grow as they
   // fill (this runs on the reader's threads, where an exception would end
-  // the process).
-  void reserve(CompactHistory& h, uint64_t bytes, double spare = 0.02) const noexcept {
+  // the process). `elements_share`: the part of that text whose list
+  // elements `h` keeps in its own array; the other threads' parts join it
+  // as segments of their own [compact.3].
+  void reserve(CompactHistory& h, uint64_t bytes, double spare = 0.02, double elements_share = 1) const noexcept {
     const double b = static_cast<double>(bytes) * (1 + spare);
     const CompactHistory::Mark m = h.mark();
     try {
       h.reserve(m.ops + static_cast<size_t>(ops * b), m.mops + static_cast<size_t>(mops * b),
-                m.elements + static_cast<size_t>(elements * b));
+                m.elements + static_cast<size_t>(elements * b * elements_share));
     } catch (const std::bad_alloc&) {
     }
   }
@@ -483,7 +486,9 @@ bool parse_block(std::string_view text, CompactHistory& out, unsigned threads, s
       if (!ok[i]) aborted = true;
     });
   }
-  if (density) density->reserve(out, text.size());  // room for the whole block: the rest is appended
+  // Room for the whole block's operations (the rest are appended), and for
+  // the elements of the first part (the rest's join as segments).
+  if (density) density->reserve(out, text.size(), 0.02, static_cast<double>(parts[0].size()) / text.size());
   ok[0] = parse_lines(parts[0], out, aborted);
   if (!ok[0]) aborted = true;
   for (std::thread& w : workers) w.join();
@@ -561,12 +566,12 @@ class BlockParser {
       block.remove_prefix(sample);
       parsed_ = header + sample;
       density_ = Density::of(out, sample);
-      density_->reserve(out, file_bytes_ - std::min(file_bytes_, parsed_), kSampleSpare);
+      density_->reserve(out, file_bytes_ - std::min(file_bytes_, parsed_), kSampleSpare, 1.0 / threads_);
     } else {
       // Later blocks judge the density from all that was parsed, and any
       // growth it calls for is made early, while it copies little.
       density_ = Density::of(out, parsed_);
-      density_->reserve(out, file_bytes_ - std::min(file_bytes_, parsed_));
+      density_->reserve(out, file_bytes_ - std::min(file_bytes_, parsed_), 0.02, 1.0 / threads_);
     }
     parsed_ += block.size();
     return parse_block(block, out, threads_, rest_, density_);

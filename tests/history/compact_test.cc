@@ -380,5 +380,49 @@ TEST(CompactHistory, AppendingABigChunkKeepsEveryList) {
   EXPECT_EQ(tail->size(), 0u);
 }
 
+// [compact.3] Appended chunks keep their lists in segments of their own,
+// a chunk's own segments included; building goes on in segment 0 after an
+// append; past the segment numbers a micro-op can name, lists are copied.
+TEST(CompactHistory, AppendedChunksKeepTheirListsInSegments) {
+  auto op_with_list = [](int64_t index, std::vector<int64_t> list) {
+    Op op;
+    op.index = index;
+    op.type = OpType::kOk;
+    op.process = Process::integer(index % 3);
+    op.f = "txn";
+    op.value = Txn{{MicroKind::kRead, index % 7, std::move(list)}, {MicroKind::kAppend, 1, index}};
+    return op;
+  };
+  History expected;
+  auto chunk = [&](int64_t first, int64_t ops) {
+    History h;
+    for (int64_t i = first; i < first + ops; ++i) {
+      h.ops.push_back(op_with_list(i, {i, i + 1, i + 2}));
+      expected.ops.push_back(h.ops.back());
+    }
+    Result<CompactHistory> c = CompactHistory::from_history(h);
+    EXPECT_TRUE(c.ok());
+    return std::move(*c);
+  };
+  CompactHistory joined = chunk(0, 5);
+  CompactHistory middle = chunk(5, 4);
+  CompactHistory last = chunk(9, 3);
+  ASSERT_TRUE(middle.append(std::move(last)).ok());  // middle now has a segment
+  ASSERT_TRUE(joined.append(std::move(middle)).ok());
+  ASSERT_TRUE(joined.append(op_with_list(12, {40, 41})).ok());  // into segment 0
+  expected.ops.push_back(op_with_list(12, {40, 41}));
+  ASSERT_TRUE(joined.append(chunk(13, 2)).ok());
+  EXPECT_EQ(joined.to_history(), expected);
+  EXPECT_EQ(joined.element_count(), 14u * 3 + 2);
+
+  // Far more chunks than segment numbers: the last ones are copied.
+  const int64_t chunks = std::numeric_limits<uint16_t>::max() + 10;
+  for (int64_t i = 0; i < chunks; ++i) ASSERT_TRUE(joined.append(chunk(15 + i, 1)).ok());
+  EXPECT_EQ(joined.size(), expected.ops.size());
+  EXPECT_EQ(joined.element_count(), static_cast<size_t>(14 + chunks) * 3 + 2);
+  for (size_t i = 0; i < expected.ops.size(); i += 997) EXPECT_EQ(joined.op(i), expected.ops[i]) << i;
+  EXPECT_EQ(joined.op(expected.ops.size() - 1), expected.ops.back());
+}
+
 }  // namespace
 }  // namespace fl::history
