@@ -3,6 +3,7 @@
 #include "checkers/internal/isolation.h"
 
 #include <algorithm>
+#include <charconv>
 #include <tuple>
 #include <deque>
 #include <limits>
@@ -27,6 +28,14 @@ bool model_needs(const std::set<std::string>& prohibited, std::string_view suffi
     }
   }
   return false;
+}
+
+// Appends the decimal `v` (std::to_string made a string per number, and
+// an explained cycle of 10^5 transactions renders millions of them).
+void append_int(std::string& out, int64_t v) {
+  char digits[24];
+  const std::to_chars_result r = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, r.ptr);
 }
 
 std::string name_of(size_t i) {
@@ -300,10 +309,11 @@ std::string render_list(std::span<const int64_t> list) {
   size_t skip = list.size() > kExplainedListElementsMax ? list.size() - kExplainedListElementsMax : 0;
   if (skip > 0) out += "...";
   for (size_t i = skip; i < list.size(); ++i) {
-    if (i > 0 || skip > 0) out += " ";
-    out += std::to_string(list[i]);
+    if (i > 0 || skip > 0) out += ' ';
+    append_int(out, list[i]);
   }
-  return out + "]";
+  out += ']';
+  return out;
 }
 
 std::string render_mop(const history::MicroOp& mop) {
@@ -324,24 +334,45 @@ std::string describe_txn(const PairedTxn& txn) {
   return out + "]";
 }
 
+namespace {
+
+void append_mop(std::string& out, const history::CompactHistory& h, const history::CompactMop& mop) {
+  out.append("[:").append(history::micro_kind_name(mop.kind)).append(" ");
+  append_int(out, mop.key);
+  out += ' ';
+  if (mop.tag == history::MopValue::kInt) {
+    append_int(out, mop.data);
+  } else if (mop.tag == history::MopValue::kNil) {
+    out += "nil";
+  } else {
+    out += render_list(h.list(mop));
+  }
+  out += ']';
+}
+
+}  // namespace
+
 std::string render_mop(const history::CompactHistory& h, const history::CompactMop& mop) {
-  std::string out = "[:" + std::string(history::micro_kind_name(mop.kind)) + " " + std::to_string(mop.key) + " ";
-  if (mop.tag == history::MopValue::kInt) return out + std::to_string(mop.data) + "]";
-  if (mop.tag == history::MopValue::kNil) return out + "nil]";
-  return out + render_list(h.list(mop)) + "]";
+  std::string out;
+  append_mop(out, h, mop);
+  return out;
 }
 
 std::string describe_txn(const history::CompactHistory& h, const PairedTxn& txn) {
-  std::string out = "op " + std::to_string(txn.index()) + " (process " + std::to_string(txn.process) + ", " +
-                    std::string(history::op_type_name(txn.type)) + (txn.completed() ? "" : ", never completed") +
-                    "): [";
+  std::string out = "op ";
+  append_int(out, txn.index());
+  out += " (process ";
+  append_int(out, txn.process);
+  out.append(", ").append(history::op_type_name(txn.type)).append(txn.completed() ? "" : ", never completed");
+  out += "): [";
   bool first = true;
   for (const history::CompactMop& mop : h.all_mops().subspan(txn.mop_begin, txn.mop_count)) {
     if (!first) out += ' ';
     first = false;
-    out += render_mop(h, mop);
+    append_mop(out, h, mop);
   }
-  return out + "]";
+  out += ']';
+  return out;
 }
 
 Anomaly explain_cycle(const std::vector<PairedTxn>& txns, const Cycle& cycle, const DataEdgeExplainer& explain_data,
@@ -351,23 +382,34 @@ Anomaly explain_cycle(const std::vector<PairedTxn>& txns, const Cycle& cycle, co
   Anomaly a{cycle.type, {}, "", ""};
   std::string text = "Let:\n";
   std::string dot = "digraph \"" + cycle.type + "\" {\n  rankdir=LR;\n  node [shape=box];\n";
-  size_t n = cycle.vertices.size();
+  const size_t n = cycle.vertices.size();
+  std::vector<std::string> names;
+  names.reserve(n);
+  for (size_t i = 0; i < n; ++i) names.push_back(name_of(i));
   for (size_t i = 0; i < n; ++i) {
     const PairedTxn& txn = txns[cycle.vertices[i]];
     a.op_indices.push_back(txn.index());
-    text += "  " + name_of(i) + " = " + (describe ? describe(cycle.vertices[i]) : describe_txn(txn)) + "\n";
-    dot += "  t" + std::to_string(i) + " [label=\"" + name_of(i) + "\\nop " + std::to_string(txn.index()) + "\"];\n";
+    text.append("  ").append(names[i]).append(" = ");
+    text.append(describe ? describe(cycle.vertices[i]) : describe_txn(txn)).append("\n");
+    dot += "  t";
+    append_int(dot, static_cast<int64_t>(i));
+    dot.append(" [label=\"").append(names[i]).append("\\nop ");
+    append_int(dot, txn.index());
+    dot += "\"];\n";
   }
   text += "Then:\n";
   for (size_t i = 0; i < n; ++i) {
     size_t j = (i + 1) % n;
     std::string why =
-        explain_edge(txns, cycle.vertices[i], name_of(i), cycle.vertices[j], name_of(j), cycle.labels[i], explain_data);
+        explain_edge(txns, cycle.vertices[i], names[i], cycle.vertices[j], names[j], cycle.labels[i], explain_data);
     FL_ASSERT(!why.empty());  // Invariant: every graph edge has a reason
-    text +=
-        "  - " + std::string(i + 1 == n ? "However, " : "") + why + (i + 1 == n ? ": a contradiction!" : ".") + "\n";
-    dot += "  t" + std::to_string(i) + " -> t" + std::to_string(j) + " [label=\"" +
-           dot_escape(std::string(rel_name(cycle.labels[i]))) + "\"];\n";
+    text.append("  - ").append(i + 1 == n ? "However, " : "").append(why);
+    text.append(i + 1 == n ? ": a contradiction!\n" : ".\n");
+    dot += "  t";
+    append_int(dot, static_cast<int64_t>(i));
+    dot += " -> t";
+    append_int(dot, static_cast<int64_t>(j));
+    dot.append(" [label=\"").append(dot_escape(std::string(rel_name(cycle.labels[i])))).append("\"];\n");
   }
   a.explanation = text;
   a.dot = dot + "}\n";
