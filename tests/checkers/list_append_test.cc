@@ -44,6 +44,22 @@ TEST(ListAppend, DuplicateAppendsAreUnknown) {  // [la.2]
   EXPECT_NE(v.notes[0].find("duplicate-appends"), std::string::npos) << v.notes[0];
 }
 
+// [la.1] Clients with ids of every size pair up (small ones are kept in an
+// array, others in a map); a completion with no invocation is unknown.
+TEST(ListAppend, ClientsOfAnyIdPairUp) {
+  for (int p : {0, 7, 70000, -3}) {
+    const int q = p == 7 ? 8 : 7;
+    Verdict v = check(edn({{p, "ok", "[[:append 1 1]]"}, {q, "ok", "[[:r 1 [1]] [:append 1 2]]"}, {p, "ok", "[[:r 1 [1 2]]]"}},
+                          "i0 i1 c0 c1 i2 c2"));
+    EXPECT_EQ(v.validity, Validity::kValid) << p;
+    const std::string unpaired = "{:index 0, :type :ok, :process " + std::to_string(p) + ", :f :txn, :value [[:r 1 []]]}\n";
+    Verdict u = check(unpaired);
+    EXPECT_EQ(u.validity, Validity::kUnknown) << p;
+    ASSERT_FALSE(u.notes.empty());
+    EXPECT_EQ(u.notes[0], "unpaired-completion: op 0 (process " + std::to_string(p) + ") completes no invocation");
+  }
+}
+
 TEST(ListAppend, RegisterWritesAreUnknown) {  // [la.2]
   Verdict v = check(edn({{0, "ok", "[[:w 1 1]]"}}));
   EXPECT_EQ(v.validity, Validity::kUnknown);
