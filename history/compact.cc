@@ -126,7 +126,14 @@ Status CompactHistory::append(CompactHistory&& other) {
   for (size_t i = 0; i < other.names_.size(); ++i) name_map[i] = intern(other.names_[i]);
   const auto mop_base = static_cast<uint32_t>(mops_.size());
   const auto side_base = static_cast<uint32_t>(sides_.size());
+  // Room first: nothing below allocates once micro-ops name new segments
+  // (a throw then would leave them naming segments not yet there).
+  const size_t segments_after = segments_.size() + 1 + other.segments_.size();
+  const bool take = segments_after <= kSegmentsMax;
+  if (take) segments_.reserve(segments_after);
   grow_for(ops_, other.ops_.size());
+  grow_for(mops_, other.mops_.size());
+  sides_.reserve(sides_.size() + other.sides_.size());
   for (CompactOp op : other.ops_) {
     if (op.is_txn) op.mop_begin += mop_base;
     if (op.f != CompactOp::kNone) op.f = name_map[op.f];
@@ -139,10 +146,7 @@ Status CompactHistory::append(CompactHistory&& other) {
   // used to copy their elements, nearly half their bytes, into fresh
   // pages (10^4 transactions: 1.5 ms of a 10 ms load). Past the segment
   // numbers a micro-op can name, lists are copied into segment 0.
-  const size_t segments_after = segments_.size() + 1 + other.segments_.size();
-  const bool take = segments_after <= kSegmentsMax;
   const auto segment_base = static_cast<uint16_t>(segments_.size() + 1);  // other's segment 0
-  grow_for(mops_, other.mops_.size());
   for (CompactMop mop : other.mops_) {
     if (mop.tag == MopValue::kList) {
       if (take) {
@@ -179,9 +183,11 @@ void CompactHistory::clear() {
 }
 
 void CompactHistory::reserve(size_t ops, size_t mops, size_t elements) {
-  ops_.reserve(ops);
-  mops_.reserve(mops);
-  elements_.reserve(elements);
+  // Growing, by at least half: a reader whose estimates keep rising (a
+  // file ever denser) does not copy the arrays whole at every block.
+  grow_for(ops_, ops - std::min(ops, ops_.size()));
+  grow_for(mops_, mops - std::min(mops, mops_.size()));
+  grow_for(elements_, elements - std::min(elements, elements_.size()));
 }
 
 size_t CompactHistory::bytes() const {

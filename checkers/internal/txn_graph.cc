@@ -22,8 +22,9 @@ constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 // Tarjan's algorithm, iterative (no recursion: components can hold millions
 // of vertices). An edge counts when (labels[e] & mask) != 0. Returns the
 // component of each vertex; components are numbered in completion order.
+// Once `stop` is requested it gives up and returns nothing.
 std::vector<uint32_t> tarjan(uint32_t n, const std::vector<uint32_t>& offsets, const std::vector<uint32_t>& targets,
-                             const std::vector<uint8_t>& labels, uint8_t mask) {
+                             const std::vector<uint8_t>& labels, uint8_t mask, std::stop_token stop = {}) {
   std::vector<uint32_t> index(n, kNone);
   std::vector<uint32_t> low(n, 0);
   std::vector<uint32_t> comp(n, kNone);
@@ -31,12 +32,14 @@ std::vector<uint32_t> tarjan(uint32_t n, const std::vector<uint32_t>& offsets, c
   std::vector<std::pair<uint32_t, uint32_t>> frames;  // (vertex, next edge)
   uint32_t next_index = 0;
   uint32_t next_comp = 0;
+  uint32_t steps = 0;
   for (uint32_t root = 0; root < n; ++root) {
     if (index[root] != kNone) continue;
     frames.push_back({root, offsets[root]});
     index[root] = low[root] = next_index++;
     stack.push_back(root);
     while (!frames.empty()) {
+      if ((++steps & 0xffff) == 0 && stop.stop_requested()) return {};
       auto& [v, e] = frames.back();
       if (e < offsets[v + 1]) {
         uint32_t edge = e++;
@@ -288,7 +291,9 @@ class Searcher {
   // while the search runs; find() takes each when it gets there, and does
   // not wait for one its facts make needless.
   void compute_ahead(const std::vector<uint8_t>& masks) {
+    FL_ASSERT(ahead_.empty());  // Invariant: called once, with distinct masks
     for (uint8_t mask : masks) ahead_[mask] = std::promise<std::vector<uint32_t>>();
+    FL_ASSERT(ahead_.size() == masks.size());
     std::vector<std::pair<uint8_t, std::promise<std::vector<uint32_t>>*>> work;
     for (uint8_t mask : masks) work.push_back({mask, &ahead_[mask]});
     for (auto& [mask, promise] : work) ahead_results_[mask] = promise->get_future();
@@ -300,7 +305,7 @@ class Searcher {
         }
         try {
           promise->set_value(tarjan(static_cast<uint32_t>(local_.global.size()), local_.offsets, local_.targets,
-                                    local_.labels, mask));
+                                    local_.labels, mask, stop));
         } catch (...) {
           promise->set_exception(std::current_exception());
         }

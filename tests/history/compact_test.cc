@@ -307,9 +307,6 @@ TEST(CompactReader, AZeroBlockSizeStillReads) {
   EXPECT_EQ(c->size(), 1u);
 }
 
-// Joining a chunk with over a million list elements copies them on a
-// second thread [compact.3]: the result is still the two histories, in
-// order, with every list where it was.
 // [compact.4] on clients of every kind of id: small ones (an array),
 // large and negative ones (a set), and keyword processes (not clients).
 TEST(CompactHistory, WellFormednessJudgesEveryClient) {
@@ -352,6 +349,9 @@ TEST(CompactHistory, WellFormednessJudgesEveryClient) {
             Status::success().to_string());
 }
 
+// Joining a chunk with over a million list elements [compact.3]: the
+// result is still the two histories, in order, with every list where it
+// was.
 TEST(CompactHistory, AppendingABigChunkKeepsEveryList) {
   auto chunk = [](int64_t first_index, int64_t ops, int64_t list_length) {
     History h;
