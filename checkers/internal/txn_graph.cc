@@ -630,6 +630,13 @@ void TxnGraph::count_pass(uint32_t lanes) {
   }
 }
 
+void TxnGraph::collect_pass(uint32_t lanes) {
+  FL_ASSERT(!finished_ && mode_ == Mode::kPending && pending_.empty() && lanes >= 1);
+  mode_ = Mode::kCollect;
+  lanes_.resize(lanes);
+  for (Lane& lane : lanes_) lane.graph_ = this;
+}
+
 void TxnGraph::place_pass() {
   FL_ASSERT(mode_ == Mode::kCount);
   mode_ = Mode::kPlace;
@@ -653,18 +660,25 @@ void TxnGraph::place_pass() {
 void TxnGraph::finish() {
   FL_ASSERT(!finished_ && mode_ != Mode::kCount);
   finished_ = true;
-  if (mode_ == Mode::kPlace) {
-    finish_placed();
-  } else {
-    finish_pending();
+  if (mode_ != Mode::kPlace) {
+    std::vector<std::vector<Pending>*> lists;
+    if (mode_ == Mode::kCollect) {
+      for (Lane& lane : lanes_) lists.push_back(&lane.collected_);
+    } else {
+      lists.push_back(&pending_);
+    }
+    place_held(lists);
   }
+  finish_placed();
 }
 
 // Each row sorted by target; duplicate pairs merge into one edge with the
 // union of their relations. The rows are compacted in place.
 void TxnGraph::finish_placed() {
-  for (const Lane& lane : lanes_) {
-    for (uint32_t v = 0; v < vertex_count_; ++v) FL_ASSERT(lane.next_[v] == lane.end(v));  // [graph.6]
+  if (mode_ == Mode::kPlace) {
+    for (const Lane& lane : lanes_) {
+      for (uint32_t v = 0; v < vertex_count_; ++v) FL_ASSERT(lane.next_[v] == lane.end(v));  // [graph.6]
+    }
   }
   std::vector<Lane>().swap(lanes_);
   targets_.resize(placed_.size());
@@ -695,41 +709,26 @@ void TxnGraph::finish_placed() {
   rels_.resize(out);
 }
 
-void TxnGraph::finish_pending() {
-  // Counting sort by source (linear), then each row by target, merging
-  // duplicate pairs into one edge with the union of their relations.
-  std::vector<uint32_t> row(vertex_count_ + 1, 0);
-  for (const Pending& p : pending_) {
-    FL_ASSERT(p.from != p.to);
-    FL_ASSERT(p.from < vertex_count_ && p.to < vertex_count_);
-    row[p.from + 1] += 1;
-  }
-  for (uint32_t v = 0; v < vertex_count_; ++v) row[v + 1] += row[v];
-  std::vector<std::pair<uint32_t, uint8_t>> sorted(pending_.size());
-  {
-    std::vector<uint32_t> fill(row.begin(), row.end() - 1);
-    for (const Pending& p : pending_) sorted[fill[p.from]++] = {p.to, p.rel};
-  }
-  std::vector<Pending>().swap(pending_);
-  offsets_.assign(vertex_count_ + 1, 0);
-  targets_.reserve(sorted.size());
-  rels_.reserve(sorted.size());
-  for (uint32_t v = 0; v < vertex_count_; ++v) {
-    auto begin = sorted.begin() + row[v];
-    auto end = sorted.begin() + row[v + 1];
-    std::sort(begin, end, [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto it = begin; it != end; ++it) {
-      all_rels_ |= it->second;
-      if (it != begin && std::prev(it)->first == it->first) {
-        rels_.back() |= it->second;
-        continue;
-      }
-      targets_.push_back(it->first);
-      rels_.push_back(it->second);
+// Links held in lists [graph.9] (or pending) into rows, by counting sort
+// on the source, in list order: the layout place_pass() gives.
+void TxnGraph::place_held(const std::vector<std::vector<Pending>*>& lists) {
+  offsets_.assign(static_cast<size_t>(vertex_count_) + 1, 0);
+  size_t links = 0;
+  for (const std::vector<Pending>* list : lists) {
+    for (const Pending& p : *list) {
+      FL_ASSERT(p.from != p.to && p.from < vertex_count_ && p.to < vertex_count_);
+      offsets_[p.from + 1] += 1;
     }
-    offsets_[v + 1] = static_cast<uint32_t>(targets_.size());
+    links += list->size();
   }
-  FL_ASSERT(offsets_[vertex_count_] == targets_.size());
+  FL_ASSERT(links <= std::numeric_limits<uint32_t>::max());
+  for (uint32_t v = 0; v < vertex_count_; ++v) offsets_[v + 1] += offsets_[v];
+  placed_.resize(links);
+  std::vector<uint32_t> fill(offsets_.begin(), offsets_.end() - 1);
+  for (std::vector<Pending>* list : lists) {
+    for (const Pending& p : *list) placed_[fill[p.from]++] = static_cast<uint64_t>(p.to) << 8 | p.rel;
+    std::vector<Pending>().swap(*list);
+  }
 }
 
 std::vector<std::vector<uint32_t>> nontrivial_sccs(const TxnGraph& graph) {

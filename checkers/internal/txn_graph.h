@@ -35,6 +35,11 @@
 //           each row holds its lanes' links in lane order, and finish()
 //           sorts and merges every row, so the graph does not depend on
 //           how the links were split.
+// [graph.9] One-pass building, for graphs small enough that their links
+//           can be held: after collect_pass(n) each lane keeps the links
+//           it is given in a list of its own, and finish() sorts them into
+//           rows. Linking once instead of twice; 12 bytes per link held
+//           until finish(). The graph is the same as two-pass building's.
 // [graph.7] Barrier vertices: add_barriers() appends virtual vertices after
 //           the txn_count() transactions (ids txn_count() and up). They
 //           carry only realtime edges, and a path T1 -> b -> ... -> b' -> T2
@@ -63,6 +68,13 @@ enum class RelPrecedence : uint8_t { kWwFirst, kWrFirst };
 uint8_t first_rel(uint8_t rels, RelPrecedence precedence = RelPrecedence::kWwFirst);  // [graph.2]
 
 class TxnGraph {
+  struct Pending {
+    uint32_t from;
+    uint32_t to;
+    uint8_t rel;
+  };
+  enum class Mode : uint8_t { kPending, kCount, kPlace, kCollect };
+
  public:
   explicit TxnGraph(uint32_t txn_count, RelPrecedence precedence = RelPrecedence::kWwFirst)
       : txn_count_(txn_count), vertex_count_(txn_count), precedence_(precedence) {}
@@ -79,6 +91,8 @@ class TxnGraph {
       if (graph_->mode_ == Mode::kCount) {
         FL_ASSERT(from != to && from < graph_->vertex_count_ && to < graph_->vertex_count_);
         next_[from] += 1;
+      } else if (graph_->mode_ == Mode::kCollect) {
+        collected_.push_back({from, to, rel});
       } else {
         FL_ASSERT(from < graph_->vertex_count_ && next_[from] < end(from));
         graph_->placed_[next_[from]++] = static_cast<uint64_t>(to) << 8 | rel;
@@ -94,6 +108,7 @@ class TxnGraph {
     TxnGraph* graph_ = nullptr;
     std::vector<uint32_t> next_;  // counting: links per source; placing: the next free slot per source
     std::vector<uint32_t> end_;   // placing, all but the last lane: see end()
+    std::vector<Pending> collected_;  // collecting [graph.9]
   };
 
   // REQUIRES: from != to, both < vertex_count(), not finished.
@@ -105,6 +120,7 @@ class TxnGraph {
     }
   }
   void count_pass(uint32_t lanes = 1);  // [graph.6], [graph.8]
+  void collect_pass(uint32_t lanes);    // [graph.9]
   Lane& lane(uint32_t i) { return lanes_[i]; }
   void place_pass();
   void finish();  // [graph.1]
@@ -127,13 +143,7 @@ class TxnGraph {
   RelPrecedence precedence() const { return precedence_; }
 
  private:
-  struct Pending {
-    uint32_t from;
-    uint32_t to;
-    uint8_t rel;
-  };
-  enum class Mode : uint8_t { kPending, kCount, kPlace };
-  void finish_pending();
+  void place_held(const std::vector<std::vector<Pending>*>& lists);  // empties them
   void finish_placed();
 
   uint32_t txn_count_;

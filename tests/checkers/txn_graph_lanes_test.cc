@@ -1,11 +1,13 @@
-// TxnGraph's ways of building ([graph.6], [graph.8] in
+// TxnGraph's ways of building ([graph.6], [graph.8], [graph.9] in
 // checkers/internal/txn_graph.h): links held pending, placed in two passes
-// on one lane, or split across lanes linked by several threads at once,
-// give the same graph.
+// or collected in one, on one lane or split across lanes linked by several
+// threads at once, all give the graph the links define.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include <cstdint>
+#include <map>
+#include <utility>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -30,6 +32,16 @@ std::vector<std::tuple<uint32_t, uint32_t, uint8_t>> edges_of(const TxnGraph& g)
   return out;
 }
 
+// The graph the links define, row by row: one edge per ordered pair, with
+// the union of its relations.
+std::vector<std::tuple<uint32_t, uint32_t, uint8_t>> expected_edges(const std::vector<Link>& links) {
+  std::map<std::pair<uint32_t, uint32_t>, uint8_t> rels;
+  for (const Link& l : links) rels[{l.from, l.to}] |= l.rel;
+  std::vector<std::tuple<uint32_t, uint32_t, uint8_t>> out;
+  for (const auto& [pair, rel] : rels) out.emplace_back(pair.first, pair.second, rel);
+  return out;
+}
+
 TxnGraph pending(uint32_t n, const std::vector<Link>& links) {
   TxnGraph g(n);
   for (const Link& l : links) g.link(l.from, l.to, l.rel);
@@ -37,8 +49,10 @@ TxnGraph pending(uint32_t n, const std::vector<Link>& links) {
   return g;
 }
 
-// links[i] goes to lane lane_of[i]; each lane links from its own thread.
-TxnGraph in_lanes(uint32_t n, const std::vector<Link>& links, const std::vector<uint32_t>& lane_of, uint32_t lanes) {
+// links[i] goes to lane lane_of[i]; each lane links from its own thread,
+// in two passes or, when `collect`, in one.
+TxnGraph in_lanes(uint32_t n, const std::vector<Link>& links, const std::vector<uint32_t>& lane_of, uint32_t lanes,
+                  bool collect) {
   TxnGraph g(n);
   auto link_all = [&] {
     std::vector<std::thread> threads;
@@ -51,10 +65,15 @@ TxnGraph in_lanes(uint32_t n, const std::vector<Link>& links, const std::vector<
     }
     for (std::thread& t : threads) t.join();
   };
-  g.count_pass(lanes);
-  link_all();
-  g.place_pass();
-  link_all();
+  if (collect) {
+    g.collect_pass(lanes);
+    link_all();
+  } else {
+    g.count_pass(lanes);
+    link_all();
+    g.place_pass();
+    link_all();
+  }
   g.finish();
   return g;
 }
@@ -73,10 +92,14 @@ RC_GTEST_PROP(TxnGraphLanes, EveryWayOfBuildingGivesTheSameGraph, ()) {
     links.push_back({from, to, rel});
     lane_of.push_back(*rc::gen::inRange<uint32_t>(0, lanes));
   }
-  const TxnGraph expected = pending(n, links);
-  const TxnGraph laned = in_lanes(n, links, lane_of, lanes);
-  RC_ASSERT(edges_of(laned) == edges_of(expected));
-  RC_ASSERT(laned.all_rels() == expected.all_rels());
+  const auto expected = expected_edges(links);
+  uint8_t all_rels = 0;
+  for (const Link& l : links) all_rels |= l.rel;
+  for (const TxnGraph& g : {pending(n, links), in_lanes(n, links, lane_of, lanes, false),
+                            in_lanes(n, links, lane_of, lanes, true)}) {
+    RC_ASSERT(edges_of(g) == expected);
+    RC_ASSERT(g.all_rels() == all_rels);
+  }
 }
 
 // A lane that places a link it did not count fails an assertion, even when
