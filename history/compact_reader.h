@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -39,10 +40,28 @@ inline constexpr size_t kBlockBytes = size_t{64} << 20;
 // `threads` 0 means std::thread::hardware_concurrency().
 Result<CompactHistory> read_compact_edn(std::string_view text, std::string_view source = "history.edn",
                                         unsigned threads = 0);
+// How a file was read, for tests of the paths and of how the arrays were
+// sized.
+struct ReadStats {
+  enum class Path : uint8_t {
+    kMapped,    // through a window mapped onto the file
+    kBuffered,  // read into a buffer, block by block
+    kWhole,     // not seekable: held whole, then read as text (by either path)
+    kGeneral,   // read_edn_file and from_history [compact-r.2]
+  };
+  Path path = Path::kGeneral;
+  size_t blocks = 0;  // blocks parsed on the fast path
+  // Parts of blocks during whose parsing an array of the history ran out of
+  // the room it was sized for and was regrown (copied whole). The first
+  // lines, read to judge the sizes, do not count.
+  size_t parts_regrown = 0;
+};
+
 // `block_bytes` is exposed for tests of block boundaries, and `map` (false:
 // read a regular file into a buffer too) for tests of the buffered path.
 Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned threads = 0,
-                                             size_t block_bytes = kBlockBytes, bool map = true);
+                                             size_t block_bytes = kBlockBytes, bool map = true,
+                                             ReadStats* stats = nullptr);
 Result<CompactHistory> read_compact_jsonl_file(const std::string& path);
 
 }  // namespace fl::history
