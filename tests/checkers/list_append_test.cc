@@ -204,6 +204,35 @@ TEST(ListAppend, LostUpdate) {
   EXPECT_TRUE(violates(v, "cursor-stability"));
 }
 
+// lost-update groups the readers of one state: the same prefix of the key's
+// longest read, the same empty list, the same list that is no prefix of it;
+// nil is not the empty list, and a longer prefix is another state.
+TEST(ListAppend, LostUpdatesGroupTheReadersOfOneStateOnly) {
+  Verdict v = check(edn({{0, "ok", "[[:append 1 1]]"},
+                         {1, "ok", "[[:r 1 [1]] [:append 1 2]]"},
+                         {2, "ok", "[[:r 1 [1]] [:append 1 3]]"},
+                         {3, "ok", "[[:r 1 [1 2]] [:append 1 4]]"},
+                         {4, "ok", "[[:r 1 [1 2 3 4]]]"},
+                         {5, "ok", "[[:r 2 nil] [:append 2 1]]"},
+                         {6, "ok", "[[:r 2 []] [:append 2 2]]"},
+                         {7, "ok", "[[:r 2 []] [:append 2 3]]"},
+                         {8, "ok", "[[:r 2 [1 2 3]]]"},
+                         {9, "ok", "[[:append 3 6] [:append 3 7]]"},
+                         {10, "ok", "[[:r 3 [7]] [:append 3 8]]"},
+                         {11, "ok", "[[:r 3 [7]] [:append 3 9]]"},
+                         {12, "ok", "[[:r 3 [6]] [:append 3 10]]"},
+                         {13, "ok", "[[:r 3 [6 7 8 9 10]]]"}}));
+  ASSERT_TRUE(v.anomalies.count("lost-update"));
+  std::vector<std::string> states;
+  for (const Anomaly& a : v.anomalies.at("lost-update")) {
+    EXPECT_EQ(a.op_indices.size(), 2u) << a.explanation;
+    const size_t at = a.explanation.find(" all read ");
+    ASSERT_NE(at, std::string::npos) << a.explanation;
+    states.push_back(a.explanation.substr(at + 10, a.explanation.find(" and then") - at - 10));
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"key 1 = [1]", "key 2 = []", "key 3 = [7]"}));
+}
+
 TEST(ListAppend, DirtyUpdate) {
   Verdict v = check(edn({{0, "fail", "[[:append 1 1]]"}, {1, "ok", "[[:append 1 2]]"}, {2, "ok", "[[:r 1 [1 2]]]"}}));
   EXPECT_TRUE(types(v).count("dirty-update"));
