@@ -663,7 +663,9 @@ void TxnGraph::finish() {
   if (mode_ != Mode::kPlace) {
     std::vector<std::vector<Pending>*> lists;
     if (mode_ == Mode::kCollect) {
-      for (Lane& lane : lanes_) lists.push_back(&lane.collected_);
+      for (Lane& lane : lanes_) {
+        for (std::vector<Pending>& chunk : lane.collected_) lists.push_back(&chunk);
+      }
     } else {
       lists.push_back(&pending_);
     }

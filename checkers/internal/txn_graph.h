@@ -92,7 +92,11 @@ class TxnGraph {
         FL_ASSERT(from != to && from < graph_->vertex_count_ && to < graph_->vertex_count_);
         next_[from] += 1;
       } else if (graph_->mode_ == Mode::kCollect) {
-        collected_.push_back({from, to, rel});
+        if (collected_.empty() || collected_.back().size() == kChunkLinks) {
+          collected_.emplace_back();
+          collected_.back().reserve(kChunkLinks);
+        }
+        collected_.back().push_back({from, to, rel});
       } else {
         FL_ASSERT(from < graph_->vertex_count_ && next_[from] < end(from));
         graph_->placed_[next_[from]++] = static_cast<uint64_t>(to) << 8 | rel;
@@ -108,7 +112,10 @@ class TxnGraph {
     TxnGraph* graph_ = nullptr;
     std::vector<uint32_t> next_;  // counting: links per source; placing: the next free slot per source
     std::vector<uint32_t> end_;   // placing, all but the last lane: see end()
-    std::vector<Pending> collected_;  // collecting [graph.9]
+    // Collecting [graph.9]: in chunks, never regrown (a list doubling as it
+    // fills copies itself and faults in fresh pages each time).
+    static constexpr size_t kChunkLinks = 8192;
+    std::vector<std::vector<Pending>> collected_;
   };
 
   // REQUIRES: from != to, both < vertex_count(), not finished.

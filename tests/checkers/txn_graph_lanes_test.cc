@@ -102,6 +102,27 @@ RC_GTEST_PROP(TxnGraphLanes, EveryWayOfBuildingGivesTheSameGraph, ()) {
   }
 }
 
+// Links past a lane's first chunk of collected links (8192) are kept too.
+TEST(TxnGraphLanes, CollectedLinksSpanningManyChunksGiveTheSameGraph) {
+  constexpr uint32_t n = 500;
+  std::vector<Link> links;
+  std::vector<uint32_t> lane_of;
+  uint64_t x = 12345;
+  auto next = [&x] {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<uint32_t>(x >> 33);
+  };
+  constexpr Rel kRels[] = {kWw, kWr, kRw, kProcess, kRealtime};
+  for (int i = 0; i < 40000; ++i) {
+    const uint32_t from = next() % n;
+    const uint32_t to = (from + 1 + next() % (n - 1)) % n;
+    links.push_back({from, to, kRels[next() % 5]});
+    lane_of.push_back(next() % 2);
+  }
+  const TxnGraph g = in_lanes(n, links, lane_of, 2, true);
+  EXPECT_EQ(edges_of(g), expected_edges(links));
+}
+
 // A lane that places a link it did not count fails an assertion, even when
 // the lanes' totals agree ([graph.6]).
 TEST(TxnGraphLanesDeathTest, ALaneThatPlacesWhatItDidNotCountIsCaught) {
