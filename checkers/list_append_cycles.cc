@@ -89,35 +89,45 @@ std::string render_read(const LaIndex& ix, const CompactMop& mop) {
 // transactions (about 84,000 links) one pass saves 5% of the check, at
 // 10^5 it costs 5%, and at 10^6 30% (the scatter of 10^7 held links).
 constexpr size_t kOnePassTxnsMax = size_t{1} << 15;
+// Links held per transaction, at most, before one pass gives way to two
+// (the bench histories make about 9; a history where many transactions
+// read one version that many appends replaced makes their product).
+constexpr size_t kOnePassLinksPerTxn = 64;
 
 TxnGraph build_graph(const LaIndex& ix, bool realtime, bool process) {
   FL_ASSERT(!(realtime && process));
-  TxnGraph g(static_cast<uint32_t>(ix.txns.size()));
+  const auto n = static_cast<uint32_t>(ix.txns.size());
   std::optional<RealtimeEdges> realtime_edges;
-  if (realtime) {
-    realtime_edges.emplace(ix.txns);
-    realtime_edges->add_barriers(g);  // [graph.7]
-  }
+  if (realtime) realtime_edges.emplace(ix.txns);
+  auto fresh = [&] {
+    TxnGraph g(n);
+    if (realtime_edges) realtime_edges->add_barriers(g);  // [graph.7]
+    return g;
+  };
   // Two lanes [graph.8]: the data edges into the second half of the
   // transactions are linked on a second thread (a pass over every micro-op
   // and a few cache misses for each, twice: 0.28 s at 10^6 transactions
   // on one thread).
-  const auto half = static_cast<uint32_t>(ix.txns.size() / 2);
-  auto link_all = [&] {
-    std::jthread second([&] { link_data_edges(ix, half, static_cast<uint32_t>(ix.txns.size()), g.lane(1)); });
-    link_data_edges(ix, 0, half, g.lane(0));
+  auto link_all = [&](TxnGraph& g) {
+    std::jthread second([&] { link_data_edges(ix, n / 2, n, g.lane(1)); });
+    link_data_edges(ix, 0, n / 2, g.lane(0));
     if (realtime_edges) realtime_edges->link(g);  // lane 0
     if (process) link_process_edges(ix.txns, g);
   };
-  if (ix.txns.size() <= kOnePassTxnsMax) {
-    g.collect_pass(2);  // [graph.9]
-    link_all();
-  } else {
-    g.count_pass(2);  // [graph.6]
-    link_all();
-    g.place_pass();
-    link_all();
+  if (n <= kOnePassTxnsMax) {
+    TxnGraph g = fresh();
+    g.collect_pass(2, (size_t{n} + 1) * kOnePassLinksPerTxn);  // [graph.9]
+    link_all(g);
+    if (!g.overflowed()) {
+      g.finish();
+      return g;
+    }
   }
+  TxnGraph g = fresh();
+  g.count_pass(2);  // [graph.6]
+  link_all(g);
+  g.place_pass();
+  link_all(g);
   g.finish();
   return g;
 }

@@ -190,6 +190,7 @@ void future_read_case(const LaIndex& ix, uint32_t t, std::vector<Anomaly>& found
 class LostUpdates {
  public:
   explicit LostUpdates(const LaIndex& ix) : ix_(ix) {
+    FL_ASSERT(ix.txns.size() < kGroup);  // a slot holds a reader or, flagged, a group
     offsets_.reserve(ix.keys.size() + 1);
     offsets_.push_back(0);
     for (const LaKey& key : ix.keys) offsets_.push_back(offsets_.back() + key.longest_size + 2);
@@ -212,9 +213,9 @@ class LostUpdates {
     }
   }
 
-  // The states read by two or more transactions, with their readers in order.
+  // The states read by two or more transactions, with their readers in
+  // order (a slot's group is made at its second reader).
   std::vector<LostUpdateGroup> groups() && {
-    std::erase_if(groups_, [](const LostUpdateGroup& g) { return g.txns.size() < 2; });
     for (auto& [k, txns] : others_) {
       if (txns.size() < 2) continue;
       groups_.push_back({k.key, render_list(k.value), std::move(txns)});

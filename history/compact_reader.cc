@@ -737,12 +737,17 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
       st.path = ReadStats::Path::kMapped;
       return std::move(parser.out);
     case Mapped::kSlowPath:
+      st = ReadStats();
       return slow_path_file(path);
     case Mapped::kNotMappable:
       break;
   }
   // Parsed nothing yet: a failed first window falls back before parsing.
   st = ReadStats();
+  auto general = [&st](const std::string& p) {
+    st = ReadStats();
+    return slow_path_file(p);
+  };
   // Not mappable: read into a buffer. An unfinished line carried to the
   // next block is shorter than a block (a longer one goes to the slow
   // path), so a buffer of two blocks never grows. It is not zero-filled:
@@ -753,13 +758,13 @@ Result<CompactHistory> read_compact_edn_file(const std::string& path, unsigned t
     FL_ASSERT(carried < block_bytes);
     in.read(buffer.get() + carried, static_cast<std::streamsize>(block_bytes));
     const size_t got = static_cast<size_t>(in.gcount());
-    if (in.bad()) return slow_path_file(path);
+    if (in.bad()) return general(path);
     const bool eof = got < block_bytes;
     size_t filled = carried + got;
     const std::string_view text(buffer.get(), filled);
     size_t end = eof ? filled : text.rfind('\n', filled - 1) + 1;
-    if (!eof && end == 0) return slow_path_file(path);  // a line longer than a block
-    if (!parser.parse(text.substr(0, end))) return slow_path_file(path);
+    if (!eof && end == 0) return general(path);  // a line longer than a block
+    if (!parser.parse(text.substr(0, end))) return general(path);
     if (eof) break;
     carried = filled - end;
     std::memmove(buffer.get(), buffer.get() + end, carried);

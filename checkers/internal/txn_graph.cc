@@ -630,11 +630,18 @@ void TxnGraph::count_pass(uint32_t lanes) {
   }
 }
 
-void TxnGraph::collect_pass(uint32_t lanes) {
+void TxnGraph::collect_pass(uint32_t lanes, size_t max_links) {
   FL_ASSERT(!finished_ && mode_ == Mode::kPending && pending_.empty() && lanes >= 1);
   mode_ = Mode::kCollect;
   lanes_.resize(lanes);
-  for (Lane& lane : lanes_) lane.graph_ = this;
+  for (Lane& lane : lanes_) {
+    lane.graph_ = this;
+    lane.max_held_ = max_links / lanes;
+  }
+}
+
+bool TxnGraph::overflowed() const {
+  return std::any_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.overflowed_; });
 }
 
 void TxnGraph::place_pass() {
@@ -658,7 +665,7 @@ void TxnGraph::place_pass() {
 }
 
 void TxnGraph::finish() {
-  FL_ASSERT(!finished_ && mode_ != Mode::kCount);
+  FL_ASSERT(!finished_ && mode_ != Mode::kCount && !overflowed());
   finished_ = true;
   if (mode_ != Mode::kPlace) {
     std::vector<std::vector<Pending>*> lists;

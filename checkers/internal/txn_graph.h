@@ -36,10 +36,15 @@
 //           sorts and merges every row, so the graph does not depend on
 //           how the links were split.
 // [graph.9] One-pass building, for graphs small enough that their links
-//           can be held: after collect_pass(n) each lane keeps the links
-//           it is given in a list of its own, and finish() sorts them into
+//           can be held: after collect_pass(n, max) each lane keeps up to
+//           max / n of the links it is given, and finish() sorts them into
 //           rows. Linking once instead of twice; 12 bytes per link held
 //           until finish(). The graph is the same as two-pass building's.
+//           A lane given more links than it may hold drops the rest and
+//           the graph is overflowed(): its builder starts again on a fresh
+//           graph in two passes (link counts do not follow from
+//           transaction counts: every reader of a version links to every
+//           append that replaced it).
 // [graph.7] Barrier vertices: add_barriers() appends virtual vertices after
 //           the txn_count() transactions (ids txn_count() and up). They
 //           carry only realtime edges, and a path T1 -> b -> ... -> b' -> T2
@@ -83,7 +88,7 @@ class TxnGraph {
   // REQUIRES: nothing linked yet.
   uint32_t add_barriers(uint32_t count);
 
-  // One thread's share of the links of two-pass building [graph.8].
+  // One thread's share of the links [graph.8], [graph.9].
   class Lane {
    public:
     // REQUIRES: from != to, both < vertex_count().
@@ -92,6 +97,12 @@ class TxnGraph {
         FL_ASSERT(from != to && from < graph_->vertex_count_ && to < graph_->vertex_count_);
         next_[from] += 1;
       } else if (graph_->mode_ == Mode::kCollect) {
+        FL_ASSERT(from != to && from < graph_->vertex_count_ && to < graph_->vertex_count_);
+        if (held_ == max_held_) {
+          overflowed_ = true;
+          return;
+        }
+        ++held_;
         if (collected_.empty() || collected_.back().size() == kChunkLinks) {
           collected_.emplace_back();
           collected_.back().reserve(kChunkLinks);
@@ -116,6 +127,9 @@ class TxnGraph {
     // fills copies itself and faults in fresh pages each time).
     static constexpr size_t kChunkLinks = 8192;
     std::vector<std::vector<Pending>> collected_;
+    size_t held_ = 0;
+    size_t max_held_ = 0;
+    bool overflowed_ = false;
   };
 
   // REQUIRES: from != to, both < vertex_count(), not finished.
@@ -127,7 +141,10 @@ class TxnGraph {
     }
   }
   void count_pass(uint32_t lanes = 1);  // [graph.6], [graph.8]
-  void collect_pass(uint32_t lanes);    // [graph.9]
+  void collect_pass(uint32_t lanes, size_t max_links);  // [graph.9]
+  // [graph.9] A lane was given more links than it could hold: finish() must
+  // not be called; build the graph again in two passes.
+  bool overflowed() const;
   Lane& lane(uint32_t i) { return lanes_[i]; }
   void place_pass();
   void finish();  // [graph.1]
@@ -158,8 +175,8 @@ class TxnGraph {
   RelPrecedence precedence_;
   Mode mode_ = Mode::kPending;
   std::vector<Pending> pending_;
-  std::vector<Lane> lanes_;       // kCount, kPlace
-  std::vector<uint64_t> placed_;  // kPlace: (to << 8 | rel), rows in source order
+  std::vector<Lane> lanes_;       // kCount, kPlace, kCollect
+  std::vector<uint64_t> placed_;  // in finish() (kPlace: from place_pass()): (to << 8 | rel), rows in source order
   std::vector<uint32_t> offsets_;
   std::vector<uint32_t> targets_;
   std::vector<uint8_t> rels_;

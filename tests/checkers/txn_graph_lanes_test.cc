@@ -66,7 +66,7 @@ TxnGraph in_lanes(uint32_t n, const std::vector<Link>& links, const std::vector<
     for (std::thread& t : threads) t.join();
   };
   if (collect) {
-    g.collect_pass(lanes);
+    g.collect_pass(lanes, SIZE_MAX);
     link_all();
   } else {
     g.count_pass(lanes);
@@ -121,6 +121,31 @@ TEST(TxnGraphLanes, CollectedLinksSpanningManyChunksGiveTheSameGraph) {
   }
   const TxnGraph g = in_lanes(n, links, lane_of, 2, true);
   EXPECT_EQ(edges_of(g), expected_edges(links));
+}
+
+// A lane given more links than its share of the bound says so, and the
+// graph cannot be finished; within the bound it holds them all.
+TEST(TxnGraphLanes, CollectingPastTheBoundOverflows) {
+  for (size_t max : {size_t{40}, size_t{41}, size_t{200}}) {
+    TxnGraph g(10);
+    g.collect_pass(2, max);
+    for (uint32_t i = 0; i < 20; ++i) g.lane(i % 2).link(i % 10, (i + 1) % 10, kWw);
+    for (uint32_t i = 0; i < 20; ++i) g.lane(1).link(i % 10, (i + 3) % 10, kRw);
+    // Lane 1 was given 30 links: too many for half of 40 or 41.
+    EXPECT_EQ(g.overflowed(), max < 60) << max;
+  }
+}
+
+TEST(TxnGraphLanesDeathTest, AnOverflowedGraphIsNotFinished) {
+  EXPECT_DEATH(
+      {
+        TxnGraph g(3);
+        g.collect_pass(1, 1);
+        g.lane(0).link(0, 1, kWw);
+        g.lane(0).link(1, 2, kWw);
+        g.finish();
+      },
+      "FL_ASSERT");
 }
 
 // A lane that places a link it did not count fails an assertion, even when
