@@ -740,7 +740,35 @@ void TxnGraph::place_held(const std::vector<std::vector<Pending>*>& lists) {
   }
 }
 
+// True when the graph has no cycle: peeling vertices with no edge in left
+// (Kahn's algorithm) peels them all. One pass over the edges for the
+// in-degrees, then one over those of each peeled vertex; a cycle stops the
+// peeling at its first vertex, so a graph with an early cycle costs little
+// more than its in-degrees.
+bool is_acyclic(const TxnGraph& graph) {
+  const uint32_t n = graph.vertex_count();
+  std::vector<uint32_t> in(n, 0);
+  for (uint32_t w : graph.targets()) in[w] += 1;
+  std::vector<uint32_t> ready;
+  for (uint32_t v = 0; v < n; ++v) {
+    if (in[v] == 0) ready.push_back(v);
+  }
+  uint32_t peeled = 0;
+  while (!ready.empty()) {
+    const uint32_t v = ready.back();
+    ready.pop_back();
+    ++peeled;
+    for (uint32_t e = graph.out_begin(v); e < graph.out_end(v); ++e) {
+      if (--in[graph.target(e)] == 0) ready.push_back(graph.target(e));
+    }
+  }
+  return peeled == n;
+}
+
 std::vector<std::vector<uint32_t>> nontrivial_sccs(const TxnGraph& graph) {
+  // Most histories checked are valid, and their graphs have no cycle:
+  // showing that costs less than Tarjan's bookkeeping.
+  if (is_acyclic(graph)) return {};
   // Over the graph's own arrays: a copy of them was 5 bytes per edge more
   // at the checker's busiest moment, and the time to make it.
   std::vector<uint32_t> comp = tarjan(graph.vertex_count(), graph.offsets(), graph.targets(), graph.all_edge_rels(), 0xff);
