@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "base/assert.h"
+#include "base/thread.h"
 #include "history/edn_reader.h"
+#include "history/internal/chunk_claims.h"
 #include "history/internal/op_codec.h"
 #include "history/jsonl_reader.h"
 #include "history/limits.h"
@@ -496,43 +498,61 @@ struct Density {
   }
 };
 
-// Parses whole lines into `out` on `threads` threads [compact-r.3]. The
-// other threads parse into `rest`, which is appended to `out` and kept
-// (empty, with its capacity) for the next block; with a `density`, each
-// part's arrays are sized before it is parsed.
+// A block's lines are cut into chunks of about this many bytes, at most
+// kChunksPerThread per thread: enough that a thread starting late leaves
+// its share to the others (on this 2-core VM a new thread sometimes starts
+// 1-3.5 ms late, and the main thread then waited up to as long again for
+// its half of a 10^4-transaction file), few enough that their joins cost
+// little.
+constexpr size_t kChunkBytes = size_t{256} << 10;
+constexpr size_t kChunksPerThread = 16;
+
+// Parses whole lines into `out` on `threads` threads [compact-r.3], in
+// chunks (ChunkClaims). The chunks the other threads parse go into `rest`
+// (one history per chunk, kept, empty with its capacity, for the next
+// block) and are appended to `out` in order; with a `density`, each
+// chunk's arrays are sized before it is parsed.
 bool parse_block(std::string_view text, CompactHistory& out, unsigned threads, std::vector<CompactHistory>& rest,
                  const std::optional<Density>& density = std::nullopt, ReadStats* stats = nullptr) {
-  std::vector<std::string_view> parts = split_lines(text, threads);
-  if (parts.empty()) return true;
+  const size_t wanted = threads <= 1 ? 1 : std::clamp<size_t>(text.size() / kChunkBytes, threads, threads * kChunksPerThread);
+  const std::vector<std::string_view> chunks = split_lines(text, wanted);
+  if (chunks.empty()) return true;
+  const auto count = static_cast<uint32_t>(chunks.size());
+  if (rest.size() < count) rest.resize(count);
   std::atomic<bool> aborted{false};
-  if (rest.size() < parts.size() - 1) rest.resize(parts.size() - 1);
-  std::vector<char> ok(parts.size(), 0);
-  std::vector<char> regrown(parts.size(), 0);
-  auto parse_part = [&](size_t i, CompactHistory& h) {
+  std::vector<char> regrown(count, 0);
+  auto parse_chunk = [&](uint32_t i, CompactHistory& h) {
     const CompactHistory::Mark room = h.capacity();
-    ok[i] = parse_lines(parts[i], h, aborted);
-    if (!ok[i]) aborted = true;
+    if (!parse_lines(chunks[i], h, aborted)) aborted = true;
     const CompactHistory::Mark after = h.capacity();
     // (The first lines are read into arrays not sized yet: they are how
     // the sizes are judged.)
     regrown[i] = density && (after.ops != room.ops || after.mops != room.mops || after.elements != room.elements);
   };
-  std::vector<std::thread> workers;
-  for (size_t i = 1; i < parts.size(); ++i) {
-    workers.emplace_back([&, i] {
-      if (density) density->reserve(rest[i - 1], parts[i].size());
-      parse_part(i, rest[i - 1]);
-    });
+  internal::ChunkClaims claims(count);
+  std::vector<std::unique_ptr<ElsewhereThread>> workers;
+  for (unsigned t = 1; t < threads && t < count; ++t) {
+    workers.push_back(std::make_unique<ElsewhereThread>([&] {
+      while (std::optional<uint32_t> i = claims.back()) {
+        if (aborted) break;
+        if (density) density->reserve(rest[*i], chunks[*i].size());
+        parse_chunk(*i, rest[*i]);
+      }
+    }));
   }
-  // Room for the whole block's operations (the rest are appended), and for
-  // the elements of the first part (the rest's join as segments).
-  if (density) density->reserve(out, text.size(), 0.02, static_cast<double>(parts[0].size()) / text.size());
-  parse_part(0, out);
-  for (std::thread& w : workers) w.join();
+  // Room for the whole block in the history itself: how much of it this
+  // thread parses is not known, and room never used is address space, not
+  // memory (its pages are never touched).
+  if (density) density->reserve(out, text.size());
+  while (std::optional<uint32_t> i = claims.front()) {
+    if (aborted) break;
+    parse_chunk(*i, out);
+  }
+  for (std::unique_ptr<ElsewhereThread>& w : workers) w->join();
   if (stats != nullptr) stats->parts_regrown += static_cast<size_t>(std::count(regrown.begin(), regrown.end(), 1));
   if (aborted) return false;
-  for (size_t i = 1; i < parts.size(); ++i) {
-    if (!out.append(std::move(rest[i - 1])).ok()) return false;
+  for (uint32_t i = claims.taken_from_front(); i < count; ++i) {
+    if (!out.append(std::move(rest[i])).ok()) return false;
   }
   return true;
 }
@@ -605,12 +625,12 @@ class BlockParser {
       block.remove_prefix(sample);
       parsed_ = header + sample;
       density_ = Density::of(out, sample);
-      density_->reserve(out, file_bytes_ - std::min(file_bytes_, parsed_), kSampleSpare, 1.0 / threads_);
+      density_->reserve(out, file_bytes_ - std::min(file_bytes_, parsed_), kSampleSpare);
     } else {
       // Later blocks judge the density from all that was parsed, and any
       // growth it calls for is made early, while it copies little.
       density_ = Density::of(out, parsed_);
-      density_->reserve(out, file_bytes_ - std::min(file_bytes_, parsed_), 0.02, 1.0 / threads_);
+      density_->reserve(out, file_bytes_ - std::min(file_bytes_, parsed_), 0.02);
     }
     parsed_ += block.size();
     stats_.blocks += 1;

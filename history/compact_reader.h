@@ -18,9 +18,11 @@
 //               is scanned key by key.
 // [compact-r.3] The file is read in blocks of kBlockBytes (a regular file
 //               through a window mapped onto it, anything else into a
-//               buffer); each block's lines are split between the threads
-//               and the parts concatenated in order, so the text is never
-//               held whole.
+//               buffer), so the text is never held whole. Each block's
+//               lines are cut into chunks the threads take as they come
+//               (the calling thread from the front, into the history, the
+//               others from the back), and the chunks are concatenated in
+//               order: what is read does not depend on who read what.
 // [compact-r.4] JSONL goes through read_jsonl_file and from_history (not
 //               tuned for speed).
 #pragma once
