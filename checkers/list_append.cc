@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/assert.h"
+#include "base/thread.h"
 #include "checkers/consistency_models.h"
 #include "checkers/internal/list_append_index.h"
 #include "checkers/internal/txn_graph.h"
@@ -249,7 +250,7 @@ void index_longest_reads(LaIndex& ix, size_t parallel_txns_min) {
     }
   };
   if (ix.txns.size() >= parallel_txns_min) {
-    std::jthread odd([&] { walk_every_other(1); });
+    ElsewhereThread odd([&] { walk_every_other(1); });
     walk_every_other(0);
   } else {
     walk_every_other(0);
@@ -361,7 +362,7 @@ void index_reads(LaIndex& ix, size_t parallel_txns_min, std::vector<Anomaly>& fo
   const auto txns = static_cast<uint32_t>(ix.txns.size());
   std::array<Half, 2> halves;
   if (txns >= parallel_txns_min) {
-    std::jthread second([&] { prefix_pass(txns / 2, txns, halves[1]); });
+    ElsewhereThread second([&] { prefix_pass(txns / 2, txns, halves[1]); });
     prefix_pass(0, txns / 2, halves[0]);
   } else {
     prefix_pass(0, txns, halves[0]);
@@ -469,9 +470,9 @@ void find_non_cyclic(const LaIndex& ix, std::vector<Anomaly>& found);
 namespace {
 
 void find_cycles(const LaIndex& ix, const std::set<std::string>& prohibited, const ListAppendOptions& options,
-                 std::vector<Anomaly>& found, Verdict& verdict) {
+                 internal::Handoff& help, std::vector<Anomaly>& found, Verdict& verdict) {
   internal::OrderEdges orders = internal::order_edges_for(prohibited);
-  internal::TxnGraph graph = internal::build_graph(ix, orders.realtime, orders.process);
+  internal::TxnGraph graph = internal::build_graph(ix, orders.realtime, orders.process, help);
   auto explain = [&ix](uint32_t a, const std::string& an, uint32_t b, const std::string& bn, uint8_t label) {
     return internal::explain_data_edge(ix, a, an, b, bn, label);
   };
@@ -508,13 +509,19 @@ Verdict check_list_append(const history::CompactHistory& history, const ListAppe
   index_reads(ix, options.parallel_reads_txns_min, found);
   // The non-cyclic detectors only read the index, and not its readers: they
   // run on the second core while the readers are indexed and the graph is
-  // built and searched. Their findings join in a fixed order.
+  // built and searched, and then help link the graph if it is still being
+  // linked. Their findings join in a fixed order.
   std::vector<Anomaly> non_cyclic;
-  std::jthread detectors([&] { internal::find_non_cyclic(ix, non_cyclic); });
+  internal::Handoff graph_help;
+  ElsewhereThread detectors([&] {
+    internal::find_non_cyclic(ix, non_cyclic);
+    graph_help.help();
+  });
+  internal::Handoff::Closer closer(graph_help);  // before the join, on every way out
   index_readers(ix);
   std::set<std::string> prohibited = anomalies_prohibited_by(options.consistency_models);
   std::vector<Anomaly> cycles;
-  find_cycles(ix, prohibited, options, cycles, verdict);
+  find_cycles(ix, prohibited, options, graph_help, cycles, verdict);
   detectors.join();
   for (Anomaly& a : non_cyclic) found.push_back(std::move(a));
   for (Anomaly& a : cycles) found.push_back(std::move(a));

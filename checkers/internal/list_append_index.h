@@ -16,6 +16,7 @@
 #include "checkers/internal/flat_map.h"
 #include "checkers/internal/key_ids.h"
 #include "checkers/internal/isolation.h"
+#include "checkers/internal/handoff.h"
 #include "checkers/internal/txn_graph.h"
 #include "checkers/verdict.h"
 #include "history/compact.h"
@@ -95,8 +96,9 @@ struct LaIndex {
   bool slot_read_by(uint32_t slot, uint32_t txn) const;
 };
 
-// Builds the graph [la.4] over transaction ids.
-TxnGraph build_graph(const LaIndex& index, bool realtime, bool process);
+// Builds the graph [la.4] over transaction ids. `help` is offered a share
+// of the linking, and closed before this returns.
+TxnGraph build_graph(const LaIndex& index, bool realtime, bool process, Handoff& help);
 
 // Why transaction b depends on a through data relation `label` (ww, wr or
 // rw): a DataEdgeExplainer (isolation.h) for explain_cycle().

@@ -633,15 +633,21 @@ void TxnGraph::count_pass(uint32_t lanes) {
 void TxnGraph::collect_pass(uint32_t lanes, size_t max_links) {
   FL_ASSERT(!finished_ && mode_ == Mode::kPending && pending_.empty() && lanes >= 1);
   mode_ = Mode::kCollect;
+  max_held_ = max_links;
   lanes_.resize(lanes);
   for (Lane& lane : lanes_) {
     lane.graph_ = this;
-    lane.max_held_ = max_links / lanes;
+    lane.max_held_ = max_links;
   }
 }
 
 bool TxnGraph::overflowed() const {
-  return std::any_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.overflowed_; });
+  size_t held = 0;
+  for (const Lane& lane : lanes_) {
+    if (lane.overflowed_) return true;
+    held += lane.held_;
+  }
+  return mode_ == Mode::kCollect && held > max_held_;
 }
 
 void TxnGraph::place_pass() {

@@ -36,15 +36,17 @@
 //           sorts and merges every row, so the graph does not depend on
 //           how the links were split.
 // [graph.9] One-pass building, for graphs small enough that their links
-//           can be held: after collect_pass(n, max) each lane keeps up to
-//           max / n of the links it is given, and finish() sorts them into
-//           rows. Linking once instead of twice; 12 bytes per link held
-//           until finish(). The graph is the same as two-pass building's.
-//           A lane given more links than it may hold drops the rest and
-//           the graph is overflowed(): its builder starts again on a fresh
-//           graph in two passes (link counts do not follow from
-//           transaction counts: every reader of a version links to every
-//           append that replaced it).
+//           can be held: after collect_pass(n, max) the n lanes hold up to
+//           max links together, and finish() sorts them into rows. Linking
+//           once instead of twice; 12 bytes per link held until finish().
+//           The graph is the same as two-pass building's. A lane never
+//           makes a link twice here, so the links may be split among the
+//           lanes in any way, decided as they are made. Lanes given more
+//           than max links together leave the graph overflowed(), however
+//           they were split (each lane holds up to max, then drops the
+//           rest): its builder starts again on a fresh graph in two passes
+//           (link counts do not follow from transaction counts: every
+//           reader of a version links to every append that replaced it).
 // [graph.7] Barrier vertices: add_barriers() appends virtual vertices after
 //           the txn_count() transactions (ids txn_count() and up). They
 //           carry only realtime edges, and a path T1 -> b -> ... -> b' -> T2
@@ -142,8 +144,8 @@ class TxnGraph {
   }
   void count_pass(uint32_t lanes = 1);  // [graph.6], [graph.8]
   void collect_pass(uint32_t lanes, size_t max_links);  // [graph.9]
-  // [graph.9] A lane was given more links than it could hold: finish() must
-  // not be called; build the graph again in two passes.
+  // [graph.9] The lanes were given more links than they may hold: finish()
+  // must not be called; build the graph again in two passes.
   bool overflowed() const;
   Lane& lane(uint32_t i) { return lanes_[i]; }
   void place_pass();
@@ -176,6 +178,7 @@ class TxnGraph {
   Mode mode_ = Mode::kPending;
   std::vector<Pending> pending_;
   std::vector<Lane> lanes_;       // kCount, kPlace, kCollect
+  size_t max_held_ = 0;           // kCollect: by all lanes together [graph.9]
   std::vector<uint64_t> placed_;  // in finish() (kPlace: from place_pass()): (to << 8 | rel), rows in source order
   std::vector<uint32_t> offsets_;
   std::vector<uint32_t> targets_;
