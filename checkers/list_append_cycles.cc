@@ -100,12 +100,10 @@ constexpr size_t kOnePassLinksPerTxn = 64;
 // Transactions linked at a time by a lane of the one-pass build.
 constexpr uint32_t kOnePassChunkTxns = 256;
 
-TxnGraph build_graph(const LaIndex& ix, bool realtime, bool process, Handoff& help) {
-  FL_ASSERT(!(realtime && process));
+TxnGraph build_graph(const LaIndex& ix, const RealtimeEdges* realtime_edges, bool process, Handoff& help) {
+  FL_ASSERT(!(realtime_edges != nullptr && process));
   Handoff::Closer closer(help);  // on every way out
   const auto n = static_cast<uint32_t>(ix.txns.size());
-  std::optional<RealtimeEdges> realtime_edges;
-  if (realtime) realtime_edges.emplace(ix.txns);
   auto fresh = [&] {
     TxnGraph g(n);
     if (realtime_edges) realtime_edges->add_barriers(g);  // [graph.7]
@@ -135,10 +133,19 @@ TxnGraph build_graph(const LaIndex& ix, bool realtime, bool process, Handoff& he
         link_data_edges(ix, begin, std::min(n, begin + kOnePassChunkTxns), lane);
       }
     };
-    help.offer([&] { take_chunks(g.lane(1)); });
-    if (realtime_edges) realtime_edges->link(g);  // lane 0
-    if (process) link_process_edges(ix.txns, g);
+    // The realtime order is one more piece of work: the helper takes it
+    // first, this thread last (when the helper has not come by then).
+    std::atomic<bool> realtime_taken{realtime_edges == nullptr};
+    auto take_realtime = [&](TxnGraph::Lane& lane) {
+      if (!realtime_taken.exchange(true)) realtime_edges->link(g, lane);
+    };
+    help.offer([&] {
+      take_realtime(g.lane(1));
+      take_chunks(g.lane(1));
+    });
+    if (process) link_process_edges(ix.txns, g);  // lane 0
     take_chunks(g.lane(0));
+    take_realtime(g.lane(0));
     help.close();
     if (!g.overflowed()) {
       g.finish();

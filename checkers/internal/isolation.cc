@@ -310,7 +310,14 @@ RealtimeEdges::RealtimeEdges(const std::vector<PairedTxn>& txns) : events_(realt
 
 void RealtimeEdges::add_barriers(TxnGraph& g) const { g.add_barriers(barrier_count_); }
 
-void RealtimeEdges::link(TxnGraph& g) const {
+void RealtimeEdges::link(TxnGraph& g) const { link(g, [&g](uint32_t from, uint32_t to) { g.link(from, to, kRealtime); }); }
+
+void RealtimeEdges::link(TxnGraph& g, TxnGraph::Lane& lane) const {
+  link(g, [&lane](uint32_t from, uint32_t to) { lane.link(from, to, kRealtime); });
+}
+
+template <class Link>
+void RealtimeEdges::link(const TxnGraph& g, Link&& link_one) const {
   // Invariant: add_barriers() was called on this graph, and nothing else added barriers.
   FL_ASSERT(g.vertex_count() - g.txn_count() == barrier_count_);
   std::vector<uint32_t> completed;  // since the last barrier
@@ -324,12 +331,12 @@ void RealtimeEdges::link(TxnGraph& g) const {
     }
     if (!completed.empty()) {
       const uint32_t fresh = next++;
-      for (uint32_t t : completed) g.link(t, fresh, kRealtime);
-      if (barrier != kNoId) g.link(barrier, fresh, kRealtime);
+      for (uint32_t t : completed) link_one(t, fresh);
+      if (barrier != kNoId) link_one(barrier, fresh);
       completed.clear();
       barrier = fresh;
     }
-    if (barrier != kNoId) g.link(barrier, txn, kRealtime);
+    if (barrier != kNoId) link_one(barrier, txn);
   }
   FL_ASSERT(next == g.vertex_count());
 }

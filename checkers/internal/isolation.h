@@ -124,8 +124,12 @@ class RealtimeEdges {
   void add_barriers(TxnGraph& graph) const;
   // REQUIRES: add_barriers(graph) was called, and no one else added barriers.
   void link(TxnGraph& graph) const;
+  // The same, through one of the graph's lanes [graph.8], [graph.9].
+  void link(TxnGraph& graph, TxnGraph::Lane& lane) const;
 
  private:
+  template <class Link>
+  void link(const TxnGraph& graph, Link&& link_one) const;
   std::vector<uint32_t> events_;  // txn << 1 | (1 for an invocation), in history order
   uint32_t barrier_count_ = 0;
 };

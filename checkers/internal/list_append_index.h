@@ -96,9 +96,11 @@ struct LaIndex {
   bool slot_read_by(uint32_t slot, uint32_t txn) const;
 };
 
-// Builds the graph [la.4] over transaction ids. `help` is offered a share
-// of the linking, and closed before this returns.
-TxnGraph build_graph(const LaIndex& index, bool realtime, bool process, Handoff& help);
+// Builds the graph [la.4] over transaction ids, with the realtime order
+// when `realtime` is given (made from index.txns) or else the process
+// order if `process`. `help` is offered a share of the linking, and closed
+// before this returns.
+TxnGraph build_graph(const LaIndex& index, const RealtimeEdges* realtime, bool process, Handoff& help);
 
 // Why transaction b depends on a through data relation `label` (ww, wr or
 // rw): a DataEdgeExplainer (isolation.h) for explain_cycle().
