@@ -7,11 +7,13 @@
 #include <tuple>
 #include <deque>
 #include <limits>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 
 #include "base/assert.h"
+#include "base/thread.h"
 #include "checkers/consistency_models.h"
 #include "checkers/limits.h"
 
@@ -481,13 +483,13 @@ void find_cycles(const std::vector<PairedTxn>& txns, TxnGraph graph, uint64_t st
     // In a big component the closed-walk checks run beside the classified
     // search (both only read the component); a small one is not worth a thread.
     std::vector<std::string> exists;
-    std::thread exists_thread;
+    std::optional<ElsewhereThread> exists_thread;
     if (component.global.size() >= kParallelComponentMin) {
-      exists_thread = std::thread([&] { exists = cycle_exists_types(component); });
+      exists_thread.emplace([&] { exists = cycle_exists_types(component); });
     }
     CycleSearch search = search_cycles(component, steps_max);
-    if (exists_thread.joinable()) {
-      exists_thread.join();
+    if (exists_thread) {
+      exists_thread->join();
     } else {
       exists = cycle_exists_types(component);
     }

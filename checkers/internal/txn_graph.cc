@@ -5,11 +5,14 @@
 #include <future>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
+#include <stop_token>
 #include <thread>
 #include <utility>
 
 #include "base/assert.h"
+#include "base/thread.h"
 #include "checkers/consistency_models.h"
 #include "checkers/internal/cycle_facts.h"
 
@@ -216,6 +219,13 @@ constexpr uint32_t kClassCountMax = 12;
 class Searcher {
  public:
   // `classes`: the most classes any spec to be searched has.
+  ~Searcher() {
+    ahead_stop_.request_stop();
+    ahead_thread_.reset();
+  }
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
+
   Searcher(const Component& local, uint64_t steps_max, uint32_t classes) : local_(local), steps_max_(steps_max) {
     FL_ASSERT(classes >= 1 && classes <= kClassCountMax);
     const uint64_t states = uint64_t{local.global.size()} * classes;
@@ -240,7 +250,7 @@ class Searcher {
     std::vector<std::pair<uint8_t, std::promise<std::vector<uint32_t>>*>> work;
     for (uint8_t mask : masks) work.push_back({mask, &ahead_[mask]});
     for (auto& [mask, promise] : work) ahead_results_[mask] = promise->get_future();
-    ahead_thread_ = std::jthread([this, work](std::stop_token stop) {
+    ahead_thread_.emplace([this, work, stop = ahead_stop_.get_token()] {
       for (auto& [mask, promise] : work) {
         if (stop.stop_requested()) {
           promise->set_value({});  // never read: the search is over
@@ -535,7 +545,9 @@ class Searcher {
   // compute_ahead(): a promise per mask (its thread's), and its future.
   std::map<uint8_t, std::promise<std::vector<uint32_t>>> ahead_;
   std::map<uint8_t, std::future<std::vector<uint32_t>>> ahead_results_;
-  std::jthread ahead_thread_;  // last: joined before the members it uses go
+  std::stop_source ahead_stop_;
+  // Last: stopped and joined (~Searcher) before the members it uses go.
+  std::optional<ElsewhereThread> ahead_thread_;
 };
 
 }  // namespace
