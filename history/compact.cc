@@ -141,12 +141,17 @@ Status CompactHistory::append(CompactHistory&& other) {
   grow_for(ops_, other.ops_.size());
   grow_for(mops_, other.mops_.size());
   sides_.reserve(sides_.size() + other.sides_.size());
-  for (CompactOp op : other.ops_) {
+  // Copied whole, then renumbered in place (while in cache): a push_back
+  // per operation and micro-operation was half the time of joining the
+  // reader's chunks.
+  const size_t op_base = ops_.size();
+  ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end());
+  for (size_t i = op_base; i < ops_.size(); ++i) {
+    CompactOp& op = ops_[i];
     if (op.is_txn) op.mop_begin += mop_base;
     if (op.f != CompactOp::kNone) op.f = name_map[op.f];
     if (op.process_kind == Process::Kind::kKeyword) op.process = name_map[static_cast<size_t>(op.process)];
     if (op.side != CompactOp::kNone) op.side += side_base;
-    ops_.push_back(op);
   }
   // The other history's segments become ours, renumbered after ours: its
   // lists stay where they are. Joining the chunks a parallel reader made
@@ -154,18 +159,19 @@ Status CompactHistory::append(CompactHistory&& other) {
   // pages (10^4 transactions: 1.5 ms of a 10 ms load). Past the segment
   // numbers a micro-op can name, lists are copied into segment 0.
   const auto segment_base = static_cast<uint16_t>(segments_.size() + 1);  // other's segment 0
-  for (CompactMop mop : other.mops_) {
-    if (mop.tag == MopValue::kList) {
-      if (take) {
-        mop.segment = static_cast<uint16_t>(segment_base + mop.segment);
-      } else {
-        const std::span<const int64_t> list = other.list(mop);
-        mop.data = static_cast<int64_t>(elements_.size());
-        mop.segment = 0;
-        elements_.insert(elements_.end(), list.begin(), list.end());
-      }
+  const size_t mop_first = mops_.size();
+  mops_.insert(mops_.end(), other.mops_.begin(), other.mops_.end());
+  for (size_t i = mop_first; i < mops_.size(); ++i) {
+    CompactMop& mop = mops_[i];
+    if (mop.tag != MopValue::kList) continue;
+    if (take) {
+      mop.segment = static_cast<uint16_t>(segment_base + mop.segment);
+    } else {
+      const std::span<const int64_t> list = other.list(mop);
+      mop.data = static_cast<int64_t>(elements_.size());
+      mop.segment = 0;
+      elements_.insert(elements_.end(), list.begin(), list.end());
     }
-    mops_.push_back(mop);
   }
   if (take) {
     segment_elements_ += other.element_count();
