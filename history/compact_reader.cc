@@ -153,6 +153,18 @@ class LineScanner {
   // of a loop per digit.
   bool short_integer(int64_t* out) {
     if (end_ - p_ < 8) return false;
+    // One or two digits, as half and half of the list elements in the
+    // bench histories are: by hand, in fewer instructions than the
+    // eight-byte arithmetic below (whose checks this repeats).
+    const unsigned d0 = static_cast<unsigned char>(p_[0] - '0');
+    const unsigned d1 = static_cast<unsigned char>(p_[1] - '0');
+    const unsigned d2 = static_cast<unsigned char>(p_[2] - '0');
+    if (d0 < 10 && (d1 >= 10 || (d0 != 0 && d2 >= 10))) {
+      const bool two = d1 < 10;
+      *out = two ? d0 * 10 + d1 : d0;
+      p_ += two ? 2 : 1;
+      return true;
+    }
     uint64_t bytes = 0;
     std::memcpy(&bytes, p_, 8);
     static_assert(std::endian::native == std::endian::little);

@@ -280,6 +280,22 @@ TEST(CompactReader, ArraysAreSizedFromAllThatWasReadNotJustTheFirstLines) {
   std::filesystem::remove(path);
 }
 
+// List elements of every length the scanner reads by a different route
+// (one digit, two, up to seven, eight and more, signed, with leading
+// zeros, at a line's end), read as the general reader reads them, or
+// refused as it refuses them.
+TEST(CompactReader, ListNumbersOfEveryShapeReadAsTheGeneralReaderReadsThem) {
+  const std::string head = "{:index 1, :time 2, :type :ok, :process 0, :f :txn, :value [[:r 1 [";
+  for (std::string list : {"0 1 9 10 99 5", "7 12 3 45 6 78 9 10 11 12 13 14 15 16 17 18 19 20",
+                           "100 999 1000 1234567 12345678 9223372036854775807 1", "05 1", "1 05", "00", "0 0",
+                           "1 -2 3", "-0", "1 2x 3", "12 3", "1 23", "9]", "1  2", " 1 2 ", "1 2 ", "99999999 5"}) {
+    for (const std::string& tail : {std::string("]]]}\n"), std::string("]] [:append 2 3]]}\n")}) {
+      SCOPED_TRACE(list + tail);
+      expect_same(head + list + tail, 1);
+    }
+  }
+}
+
 // A block is cut into chunks of 256 KiB that the threads take as they
 // come [compact-r.3]: however they were shared, the history reads back in
 // order, with its lists (each helper's chunk is joined as segments).
