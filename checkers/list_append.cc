@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "base/assert.h"
-#include "base/thread.h"
+#include "history/thread.h"
 #include "checkers/consistency_models.h"
 #include "checkers/internal/list_append_index.h"
 #include "checkers/internal/txn_graph.h"
@@ -250,7 +250,7 @@ void index_longest_reads(LaIndex& ix, size_t parallel_txns_min) {
     }
   };
   if (ix.txns.size() >= parallel_txns_min) {
-    ElsewhereThread odd([&] { walk_every_other(1); });
+    history::ElsewhereThread odd([&] { walk_every_other(1); });
     walk_every_other(0);
   } else {
     walk_every_other(0);
@@ -362,7 +362,7 @@ void index_reads(LaIndex& ix, size_t parallel_txns_min, std::vector<Anomaly>& fo
   const auto txns = static_cast<uint32_t>(ix.txns.size());
   std::array<Half, 2> halves;
   if (txns >= parallel_txns_min) {
-    ElsewhereThread second([&] { prefix_pass(txns / 2, txns, halves[1]); });
+    history::ElsewhereThread second([&] { prefix_pass(txns / 2, txns, halves[1]); });
     prefix_pass(0, txns / 2, halves[0]);
   } else {
     prefix_pass(0, txns, halves[0]);
@@ -515,7 +515,7 @@ Verdict check_list_append(const history::CompactHistory& history, const ListAppe
   std::set<std::string> prohibited;
   internal::OrderEdges orders;
   std::optional<internal::RealtimeEdges> realtime;
-  ElsewhereThread orders_thread([&] {
+  history::ElsewhereThread orders_thread([&] {
     prohibited = anomalies_prohibited_by(options.consistency_models);
     orders = internal::order_edges_for(prohibited);
     if (orders.realtime) realtime.emplace(ix.txns);
@@ -530,7 +530,7 @@ Verdict check_list_append(const history::CompactHistory& history, const ListAppe
   // linked. Their findings join in a fixed order.
   std::vector<Anomaly> non_cyclic;
   internal::Handoff graph_help;
-  ElsewhereThread detectors([&] {
+  history::ElsewhereThread detectors([&] {
     internal::find_non_cyclic(ix, non_cyclic);
     graph_help.help();
   });

@@ -2,13 +2,11 @@
 // words [la.5] (isolation.cc explains order edges and renders cycles).
 #include <algorithm>
 #include <atomic>
-#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/assert.h"
-#include "base/thread.h"
+#include "history/thread.h"
 #include "checkers/internal/handoff.h"
 #include "checkers/internal/list_append_index.h"
 
@@ -114,7 +112,7 @@ TxnGraph build_graph(const LaIndex& ix, const RealtimeEdges* realtime_edges, boo
   // and a few cache misses for each, twice: 0.28 s at 10^6 transactions
   // on one thread).
   auto link_all = [&](TxnGraph& g) {
-    ElsewhereThread second([&] { link_data_edges(ix, n / 2, n, g.lane(1)); });
+    history::ElsewhereThread second([&] { link_data_edges(ix, n / 2, n, g.lane(1)); });
     link_data_edges(ix, 0, n / 2, g.lane(0));
     if (realtime_edges) realtime_edges->link(g);  // lane 0
     if (process) link_process_edges(ix.txns, g);
@@ -139,6 +137,9 @@ TxnGraph build_graph(const LaIndex& ix, const RealtimeEdges* realtime_edges, boo
     auto take_realtime = [&](TxnGraph::Lane& lane) {
       if (!realtime_taken.exchange(true)) realtime_edges->link(g, lane);
     };
+    // Declared after everything the task uses: if this thread throws, the
+    // helper is done with them before they go.
+    Handoff::Closer closer_after_task(help);
     help.offer([&] {
       take_realtime(g.lane(1));
       take_chunks(g.lane(1));

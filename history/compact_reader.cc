@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "base/assert.h"
-#include "base/thread.h"
+#include "history/thread.h"
 #include "history/edn_reader.h"
 #include "history/internal/chunk_claims.h"
 #include "history/internal/op_codec.h"
@@ -93,7 +93,7 @@ class LineScanner {
   // instructions went from 747M to 498M.
   // Compared as at most two loads of a power-of-two width, overlapping
   // when the length is not one: GCC calls memcmp for lengths such as 7
-  // ("append ") and 10, and that call was 4% of a 10^4 check's cycles.
+  // ("append ") and 10 (about 1.3% of a 10^4 check's cycles).
   template <size_t N>
   bool lit(const char (&s)[N]) {
     constexpr size_t n = N - 1;
@@ -496,26 +496,24 @@ struct Density {
   // Only a guess: a file whose first lines are far denser than the rest
   // can ask for more than there is, and then the arrays just grow as they
   // fill (this runs on the reader's threads, where an exception would end
-  // the process). `elements_share`: the part of that text whose list
-  // elements `h` keeps in its own array; the other threads' parts join it
-  // as segments of their own [compact.3].
-  void reserve(CompactHistory& h, uint64_t bytes, double spare = 0.02, double elements_share = 1) const noexcept {
+  // the process).
+  void reserve(CompactHistory& h, uint64_t bytes, double spare = 0.02) const noexcept {
     const double b = static_cast<double>(bytes) * (1 + spare);
     const CompactHistory::Mark m = h.mark();
     try {
       h.reserve(m.ops + static_cast<size_t>(ops * b), m.mops + static_cast<size_t>(mops * b),
-                m.elements + static_cast<size_t>(elements * b * (1 + kElementsGrowth) * elements_share));
+                m.elements + static_cast<size_t>(elements * b * (1 + kElementsGrowth)));
     } catch (const std::bad_alloc&) {
     }
   }
 };
 
-// A block's lines are cut into chunks of about this many bytes, at most
-// kChunksPerThread per thread: enough that a thread starting late leaves
-// its share to the others (on this 2-core VM a new thread sometimes starts
-// 1-3.5 ms late, and the main thread then waited up to as long again for
-// its half of a 10^4-transaction file), few enough that their joins cost
-// little.
+// A block's lines are cut into chunks of about this many bytes (at most
+// kChunksPerThread per thread, so bigger in big blocks: 2 MiB in a 64 MiB
+// block on 2 threads): enough that a thread starting late leaves its share
+// to the others (on the 2-core VM a new thread started 0.2-3.7 ms late,
+// and the main thread then waited up to as long again for its half of a
+// 10^4-transaction file), few enough that their joins cost little.
 constexpr size_t kChunkBytes = size_t{256} << 10;
 constexpr size_t kChunksPerThread = 16;
 

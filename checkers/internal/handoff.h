@@ -9,6 +9,8 @@
 //   Handoff help;
 //   std::jthread worker([&] { own_work(); help.help(); });
 //   Handoff::Closer closer(help);  // destroyed, so closed, before the join
+//   ...                            // what the task uses
+//   Handoff::Closer closer2(help); // after it: closed before it goes
 //   help.offer([&] { take_chunks(lane1); });
 //   take_chunks(lane0);  // the task must not be needed: the offerer does
 //   help.close();        // the work the helper does not

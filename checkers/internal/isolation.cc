@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "base/assert.h"
-#include "base/thread.h"
+#include "history/thread.h"
 #include "checkers/consistency_models.h"
 #include "checkers/limits.h"
 
@@ -483,7 +483,7 @@ void find_cycles(const std::vector<PairedTxn>& txns, TxnGraph graph, uint64_t st
     // In a big component the closed-walk checks run beside the classified
     // search (both only read the component); a small one is not worth a thread.
     std::vector<std::string> exists;
-    std::optional<ElsewhereThread> exists_thread;
+    std::optional<history::ElsewhereThread> exists_thread;
     if (component.global.size() >= kParallelComponentMin) {
       exists_thread.emplace([&] { exists = cycle_exists_types(component); });
     }

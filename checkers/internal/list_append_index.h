@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "checkers/internal/flat_map.h"
-#include "checkers/internal/key_ids.h"
-#include "checkers/internal/isolation.h"
 #include "checkers/internal/handoff.h"
+#include "checkers/internal/isolation.h"
+#include "checkers/internal/key_ids.h"
 #include "checkers/internal/txn_graph.h"
 #include "checkers/verdict.h"
 #include "history/compact.h"

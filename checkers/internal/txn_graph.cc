@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "base/assert.h"
-#include "base/thread.h"
+#include "history/thread.h"
 #include "checkers/consistency_models.h"
 #include "checkers/internal/cycle_facts.h"
 
@@ -219,13 +219,6 @@ constexpr uint32_t kClassCountMax = 12;
 class Searcher {
  public:
   // `classes`: the most classes any spec to be searched has.
-  ~Searcher() {
-    ahead_stop_.request_stop();
-    ahead_thread_.reset();
-  }
-  Searcher(const Searcher&) = delete;
-  Searcher& operator=(const Searcher&) = delete;
-
   Searcher(const Component& local, uint64_t steps_max, uint32_t classes) : local_(local), steps_max_(steps_max) {
     FL_ASSERT(classes >= 1 && classes <= kClassCountMax);
     const uint64_t states = uint64_t{local.global.size()} * classes;
@@ -235,6 +228,12 @@ class Searcher {
     entry_.assign(uint64_t{local.global.size() - local.txn_count} * classes, kNone);
     classes_max_ = classes;
   }
+  ~Searcher() {
+    ahead_stop_.request_stop();
+    ahead_thread_.reset();
+  }
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
 
   bool exhausted() const { return steps_ > steps_max_; }
   uint64_t steps() const { return steps_; }
@@ -547,7 +546,7 @@ class Searcher {
   std::map<uint8_t, std::future<std::vector<uint32_t>>> ahead_results_;
   std::stop_source ahead_stop_;
   // Last: stopped and joined (~Searcher) before the members it uses go.
-  std::optional<ElsewhereThread> ahead_thread_;
+  std::optional<history::ElsewhereThread> ahead_thread_;
 };
 
 }  // namespace

@@ -36,17 +36,18 @@
 //           sorts and merges every row, so the graph does not depend on
 //           how the links were split.
 // [graph.9] One-pass building, for graphs small enough that their links
-//           can be held: after collect_pass(n, max) the n lanes hold up to
-//           max links together, and finish() sorts them into rows. Linking
-//           once instead of twice; 12 bytes per link held until finish().
-//           The graph is the same as two-pass building's. A lane never
-//           makes a link twice here, so the links may be split among the
-//           lanes in any way, decided as they are made. Lanes given more
-//           than max links together leave the graph overflowed(), however
-//           they were split (each lane holds up to max, then drops the
-//           rest): its builder starts again on a fresh graph in two passes
-//           (link counts do not follow from transaction counts: every
-//           reader of a version links to every append that replaced it).
+//           can be held: after collect_pass(n, max), finish() sorts the
+//           links the lanes hold into rows. Linking once instead of twice;
+//           12 bytes per link held until finish(). The graph is the same
+//           as two-pass building's. A lane never makes a link twice here,
+//           so the links may be split among the lanes in any way, decided
+//           as they are made. Lanes given more than max links together
+//           leave the graph overflowed(), however they were split: its
+//           builder starts again on a fresh graph in two passes (link
+//           counts do not follow from transaction counts: every reader of
+//           a version links to every append that replaced it). The bound
+//           is judged once the links are made, so each lane holds up to
+//           max of them until then (dropping the rest): n * max at most.
 // [graph.7] Barrier vertices: add_barriers() appends virtual vertices after
 //           the txn_count() transactions (ids txn_count() and up). They
 //           carry only realtime edges, and a path T1 -> b -> ... -> b' -> T2

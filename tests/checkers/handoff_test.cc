@@ -2,7 +2,6 @@
 #include "checkers/internal/handoff.h"
 
 #include <atomic>
-#include <chrono>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -10,23 +9,31 @@
 namespace fl::checkers::internal {
 namespace {
 
-// Offered before the helper comes: the helper runs it, and close() returns
-// only once it has finished.
+// Taken by the helper, the task is finished before close() returns: the
+// task itself looks, at its end, whether close() has returned yet (it must
+// not have), after giving the closing thread every chance to run.
 TEST(Handoff, AnOfferTakenIsFinishedBeforeCloseReturns) {
-  Handoff handoff;
-  std::atomic<bool> started{false};
-  std::atomic<bool> done{false};
-  handoff.offer([&] {
-    started = true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    done = true;
-  });
-  std::thread helper([&] { handoff.help(); });
-  while (!started) std::this_thread::yield();
-  handoff.close();  // the task is running: close() waits for it
-  EXPECT_TRUE(done);
-  handoff.close();  // again: returns
-  helper.join();
+  for (int round = 0; round < 20; ++round) {
+    Handoff handoff;
+    std::atomic<bool> started{false};
+    std::atomic<bool> closing{false};
+    std::atomic<bool> closed{false};
+    std::atomic<bool> closed_while_running{false};
+    handoff.offer([&] {
+      started = true;
+      while (!closing) std::this_thread::yield();
+      for (int i = 0; i < 1000; ++i) std::this_thread::yield();
+      closed_while_running = closed.load();
+    });
+    std::thread helper([&] { handoff.help(); });
+    while (!started) std::this_thread::yield();
+    closing = true;
+    handoff.close();
+    closed = true;
+    helper.join();
+    EXPECT_FALSE(closed_while_running) << round;
+    handoff.close();  // again: returns
+  }
 }
 
 // Closed before the helper comes: the task never runs, and help() returns.
@@ -40,19 +47,18 @@ TEST(Handoff, AnOfferWithdrawnIsNeverRun) {
   EXPECT_EQ(runs, 0);
 }
 
-// A helper waiting with nothing offered is let go by close(), and by the
-// Closer on the way out of a scope.
-TEST(Handoff, AWaitingHelperIsLetGoByClose) {
-  for (bool closer : {false, true}) {
+// A helper with nothing offered is let go by close(), and by the Closer on
+// the way out of a scope, whether it was already waiting or comes after.
+TEST(Handoff, AHelperWithNothingOfferedIsLetGoByClose) {
+  for (int round = 0; round < 50; ++round) {
     Handoff handoff;
     std::thread helper([&] { handoff.help(); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (closer) {
+    if (round % 2 == 0) {
       Handoff::Closer close_on_exit(handoff);
     } else {
       handoff.close();
     }
-    helper.join();  // would hang if help() still waited
+    helper.join();  // hangs if help() still waits
   }
 }
 

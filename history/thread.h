@@ -1,4 +1,6 @@
-// A helper thread started on another core than the one that starts it.
+// history/thread.h: a helper thread started on another core than the one
+// that starts it. Used by the reader and, through history/, the checkers
+// (base/ is the standard library only, and this is Linux's affinity API).
 //
 // Linux often queues a new thread on its creator's core, even with the
 // other core idle; it waits there until the creator's time slice ends or
@@ -12,12 +14,12 @@
 // fail), it starts as a std::thread would.
 //
 // Joins on destruction, like std::jthread (without its stop token).
+// Elsewhere than Linux it starts as a std::thread would.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <system_error>
-#include <thread>
 #include <utility>
 
 #include <pthread.h>
@@ -25,7 +27,7 @@
 
 #include "base/assert.h"
 
-namespace fl {
+namespace fl::history {
 
 class ElsewhereThread {
  public:
@@ -33,15 +35,17 @@ class ElsewhereThread {
     auto start = std::make_unique<Start>();
     start->body = std::move(body);
     start->first_cpu = &first_cpu_;
+    pthread_attr_t attr;
+    FL_ASSERT(::pthread_attr_init(&attr) == 0);
+#ifdef __linux__
     const bool known = ::sched_getaffinity(0, sizeof(start->allowed), &start->allowed) == 0;
     cpu_set_t elsewhere = start->allowed;
     const int here = ::sched_getcpu();
     creator_cpu_ = here;
     if (known && here >= 0 && here < CPU_SETSIZE && CPU_ISSET(here, &elsewhere)) CPU_CLR(here, &elsewhere);
-    pthread_attr_t attr;
-    FL_ASSERT(::pthread_attr_init(&attr) == 0);
     start->restore = known && CPU_COUNT(&elsewhere) > 0 &&
                      ::pthread_attr_setaffinity_np(&attr, sizeof(elsewhere), &elsewhere) == 0;
+#endif
     Start* raw = start.release();
     int err = ::pthread_create(&thread_, &attr, &ElsewhereThread::run, raw);
     ::pthread_attr_destroy(&attr);
@@ -74,14 +78,19 @@ class ElsewhereThread {
  private:
   struct Start {
     std::function<void()> body;
+#ifdef __linux__
     cpu_set_t allowed;
+#endif
     bool restore = false;
     int* first_cpu = nullptr;
   };
-  static void* run(void* arg) {
+  // noexcept: a body that throws ends the process, as in a std::thread.
+  static void* run(void* arg) noexcept {
     std::unique_ptr<Start> start(static_cast<Start*>(arg));
+#ifdef __linux__
     *start->first_cpu = ::sched_getcpu();
     if (start->restore) ::sched_setaffinity(0, sizeof(start->allowed), &start->allowed);
+#endif
     start->body();
     return nullptr;
   }
@@ -92,4 +101,4 @@ class ElsewhereThread {
   int first_cpu_ = -1;
 };
 
-}  // namespace fl
+}  // namespace fl::history

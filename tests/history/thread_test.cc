@@ -1,5 +1,5 @@
-// base/thread.h: a helper thread started on another core than its creator's.
-#include "base/thread.h"
+// history/thread.h: a helper thread started on another core than its creator's.
+#include "history/thread.h"
 
 #include <atomic>
 #include <thread>
@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
-namespace fl {
+namespace fl::history {
 namespace {
 
 cpu_set_t affinity() {
@@ -43,7 +43,7 @@ TEST(ElsewhereThread, RunsItsBodyWithItsCreatorsAffinity) {
 // With another core allowed, the thread first runs off the core its
 // creator was on when it started it (the kernel keeps to the affinity it
 // was started with); with one core allowed, on that core. Started many
-// times, from cores the creator moves between.
+// times (the creator may be on either core each time).
 TEST(ElsewhereThread, FirstRunsOffItsCreatorsCore) {
   const cpu_set_t all = affinity();
   for (int i = 0; i < 50; ++i) {
@@ -60,4 +60,4 @@ TEST(ElsewhereThread, FirstRunsOffItsCreatorsCore) {
 }
 
 }  // namespace
-}  // namespace fl
+}  // namespace fl::history
