@@ -559,7 +559,10 @@ bool parse_block(std::string_view text, CompactHistory& out, unsigned threads, s
     parse_chunk(*i, out);
   }
   for (std::unique_ptr<ElsewhereThread>& w : workers) w->join();
-  if (stats != nullptr) stats->parts_regrown += static_cast<size_t>(std::count(regrown.begin(), regrown.end(), 1));
+  if (stats != nullptr) {
+    stats->parts_regrown += static_cast<size_t>(std::count(regrown.begin(), regrown.end(), 1));
+    stats->chunks_by_helpers += count - claims.taken_from_front();
+  }
   if (aborted) return false;
   for (uint32_t i = claims.taken_from_front(); i < count; ++i) {
     if (!out.append(std::move(rest[i])).ok()) return false;

@@ -57,6 +57,9 @@ struct ReadStats {
   // the room it was sized for and was regrown (copied whole). The first
   // lines, read to judge the sizes, do not count.
   size_t parts_regrown = 0;
+  // Chunks of blocks parsed by helper threads, joined afterwards
+  // [compact-r.3]; how many depends on how the threads ran.
+  size_t chunks_by_helpers = 0;
 };
 
 // `block_bytes` is exposed for tests of block boundaries, and `map` (false:
