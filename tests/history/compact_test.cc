@@ -317,13 +317,17 @@ TEST(CompactReader, BlocksOfManyChunksReadBackInOrderWhoeverParsedThem) {
       ASSERT_TRUE(c.ok()) << c.status().to_string();
       EXPECT_EQ(stats.path, ReadStats::Path::kMapped);
       EXPECT_EQ(c->to_history(), h) << "threads " << threads;
-      if (threads == 1) EXPECT_EQ(stats.chunks_by_helpers, 0u);
+      if (threads == 1) {
+        EXPECT_EQ(stats.chunks_by_helpers, 0u);
+      }
       by_helpers += stats.chunks_by_helpers;
     }
   }
   // Helpers start within milliseconds and the parse takes several: over
   // nine runs with helpers, some chunks were theirs (so the joins ran).
-  if (std::thread::hardware_concurrency() >= 2) EXPECT_GT(by_helpers, 0u);
+  if (std::thread::hardware_concurrency() >= 2) {
+    EXPECT_GT(by_helpers, 0u);
+  }
   std::filesystem::remove(path);
 }
 
